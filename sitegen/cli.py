@@ -1,0 +1,112 @@
+"""Command-line entry points: parse arguments, call one function, print, set the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sitegen import __version__
+from sitegen.build import BuildOptions, build_site
+from sitegen.errors import BuildFailed, SiteError
+from sitegen.scaffold import new_post, new_site
+
+EXIT_USER_ERROR = 1
+EXIT_BUG = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except BuildFailed as failed:
+        _print_errors(failed.errors)
+        return EXIT_USER_ERROR
+    except SiteError as error:
+        _print_errors([error])
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except Exception:
+        traceback.print_exc()
+        print(
+            f"sitegen {__version__}: this is a bug in sitegen, not in your site; please report it",
+            file=sys.stderr,
+        )
+        return EXIT_BUG
+
+
+def _build(args: argparse.Namespace) -> int:
+    root = Path(args.site)
+    report = build_site(
+        root,
+        BuildOptions(
+            output=Path(args.output) if args.output else None,
+            base_url=args.base_url,
+            drafts=args.drafts,
+            future=args.future,
+            now=datetime.now(UTC),
+        ),
+    )
+    _print_errors(report.errors)
+    print(report.summary())
+    return EXIT_USER_ERROR if report.errors else 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    root = Path(args.site)
+    new_site(root, title=args.title)
+    print(f"created a new site in {root}\nnext: cd {root} && sitegen build")
+    return 0
+
+
+def _new_post(args: argparse.Namespace) -> int:
+    path = new_post(Path(args.site), args.title, datetime.now(UTC))
+    print(
+        f"created {path} (a draft: build with --drafts to see it, remove `draft: true` to publish)"
+    )
+    return 0
+
+
+def _print_errors(errors: list[SiteError]) -> None:
+    for error in errors:
+        print(f"error: {error}", file=sys.stderr)
+    if errors:
+        print(f"{len(errors)} error(s)", file=sys.stderr)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sitegen", description="A static site generator for math-heavy science blogs."
+    )
+    parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, run: Callable[[argparse.Namespace], int], text: str):
+        sub = commands.add_parser(name, help=text, description=text)
+        sub.set_defaults(run=run)
+        return sub
+
+    build = command("build", _build, "build the site into its output folder (public/)")
+    build.add_argument("site", nargs="?", default=".", help="the site folder (default: .)")
+    build.add_argument("-o", "--output", metavar="OUT_DIR", help="output folder (default: public/)")
+    build.add_argument("--base-url", metavar="URL", help="override [site] base_url")
+    build.add_argument("--drafts", action="store_true", help="include posts with draft: true")
+    build.add_argument("--future", action="store_true", help="include posts dated in the future")
+
+    new = command("new", _new, "start a new site with a config and one example post")
+    new.add_argument("site", help="the folder to create")
+    new.add_argument("--title", default="My math blog", help="the site's title")
+
+    post = command("new-post", _new_post, "create content/posts/<slug>.md with front matter")
+    post.add_argument("title", help="the post's title (Chinese or English)")
+    post.add_argument("--site", default=".", help="the site folder (default: .)")
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

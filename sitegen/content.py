@@ -1,0 +1,198 @@
+"""Find the site's sources and turn each one, alone, into a `Document`."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sitegen.config import Config
+from sitegen.errors import SiteError
+from sitegen.frontmatter import SLUG_PATTERN, Meta, split_front_matter, validate_meta
+from sitegen.markdown import MarkdownOptions, render_inline_markdown, render_markdown
+from sitegen.markdown.toc import TocEntry
+from sitegen.urls import expand_permalink, link, make_slug, output_path
+
+KINDS = {"posts": "post", "pages": "page"}
+BUNDLE_INDEX = "index.md"
+SUMMARY_LENGTH = 160
+
+
+@dataclass(frozen=True)
+class Source:
+    """One Markdown file as read from disk; `rel` is its path from the site folder."""
+
+    rel: str
+    kind: str
+    data: bytes
+    assets: tuple[str, ...] = ()
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass(frozen=True)
+class TermLink:
+    """A category, tag or series as a post names it, with the URL of its page."""
+
+    name: str
+    slug: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """A post or page, complete by itself: it knows nothing about other documents."""
+
+    source: str
+    kind: str
+    title: str
+    slug: str
+    date: datetime | None
+    updated: datetime | None
+    site_path: str
+    url: str
+    categories: tuple[TermLink, ...]
+    tags: tuple[TermLink, ...]
+    series: TermLink | None
+    series_index: int | None
+    summary: str
+    draft: bool
+    has_math: bool
+    body_html: str
+    excerpt_html: str
+    has_more: bool
+    toc: tuple[TocEntry, ...]
+    extra: dict[str, Any] = field(default_factory=dict)
+    assets: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def output_path(self) -> str:
+        return output_path(self.site_path)
+
+
+def find_sources(root: Path) -> list[Source]:
+    """Every post and page under content/, in a stable order; bundles bring their files."""
+    sources = []
+    for folder, kind in KINDS.items():
+        base = root / "content" / folder
+        if not base.is_dir():
+            continue
+        bundles = {
+            p.parent for p in base.rglob(BUNDLE_INDEX) if p.parent != base and not _hidden(p, base)
+        }
+        for path in sorted(base.rglob("*.md")):
+            if _hidden(path, base) or _inside_bundle(path, bundles):
+                continue
+            assets: tuple[str, ...] = ()
+            if path.name == BUNDLE_INDEX:
+                assets = tuple(
+                    _rel(asset, root)
+                    for asset in sorted(path.parent.rglob("*"))
+                    if asset.is_file() and asset.suffix != ".md" and not _hidden(asset, base)
+                )
+            sources.append(Source(_rel(path, root), kind, path.read_bytes(), assets))
+    return sources
+
+
+def load_document(source: Source, config: Config, options: MarkdownOptions) -> Document:
+    """Parse one source; raises SiteError for anything the author must fix."""
+    text = _decode(source)
+    split = split_front_matter(source.rel, text)
+    meta = validate_meta(source.rel, split, config.zone)
+    if source.kind == "post" and meta.date is None:
+        raise SiteError(source.rel, 1, "a post needs a date", "add `date: 2024-05-10`")
+    slug = meta.slug or _default_slug(source)
+    pattern = config.build.post_url if source.kind == "post" else config.build.page_url
+    try:
+        site_path = expand_permalink(pattern, slug, meta.date)
+    except KeyError as exc:
+        raise SiteError(
+            source.rel, 1, f"the URL pattern {pattern!r} needs a date", "add `date:`"
+        ) from exc
+    url = link(config.base_path, site_path)
+    body = render_markdown(split.body, options, page_url=url, base_path=config.base_path)
+    excerpt_html, has_more = body.excerpt_html, body.has_more
+    if meta.summary:
+        excerpt_html, has_more = render_inline_markdown(meta.summary, options), True
+    return Document(
+        source=source.rel,
+        kind=source.kind,
+        title=meta.title,
+        slug=slug,
+        date=meta.date,
+        updated=meta.updated,
+        site_path=site_path,
+        url=url,
+        categories=tuple(term_link(config, "categories", n) for n in meta.categories),
+        tags=tuple(term_link(config, "tags", n) for n in meta.tags),
+        series=term_link(config, "series", meta.series) if meta.series else None,
+        series_index=meta.series_index,
+        summary=_plain_summary(meta, excerpt_html),
+        draft=meta.draft,
+        has_math=body.has_math if meta.math is None else meta.math,
+        body_html=body.html,
+        excerpt_html=excerpt_html,
+        has_more=has_more,
+        toc=body.toc,
+        extra=meta.extra,
+        assets=_asset_paths(source, site_path),
+    )
+
+
+def term_link(config: Config, kind: str, name: str) -> TermLink:
+    slug = make_slug(name) or hashlib.sha256(name.encode()).hexdigest()[:8]
+    return TermLink(name, slug, link(config.base_path, f"{kind}/{slug}/"))
+
+
+def _decode(source: Source) -> str:
+    try:
+        text = source.data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = source.data.count(b"\n", 0, exc.start) + 1
+        raise SiteError(
+            source.rel,
+            line,
+            f"not UTF-8 text (byte 0x{source.data[exc.start]:02x})",
+            "save the file as UTF-8 in your editor",
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _default_slug(source: Source) -> str:
+    path = Path(source.rel)
+    stem = path.parent.name if path.name == BUNDLE_INDEX else path.stem
+    return stem if SLUG_PATTERN.fullmatch(stem) else (make_slug(stem) or "post")
+
+
+def _asset_paths(source: Source, site_path: str) -> tuple[tuple[str, str], ...]:
+    bundle = Path(source.rel).parent
+    return tuple(
+        (asset, site_path + Path(asset).relative_to(bundle).as_posix()) for asset in source.assets
+    )
+
+
+def _plain_summary(meta: Meta, excerpt_html: str) -> str:
+    if meta.summary:
+        return meta.summary.strip()
+    text = html.unescape(re.sub(r"<[^>]+>", " ", excerpt_html))
+    text = " ".join(text.split())
+    return text if len(text) <= SUMMARY_LENGTH else text[: SUMMARY_LENGTH - 1] + "…"
+
+
+def _hidden(path: Path, base: Path) -> bool:
+    return any(part.startswith((".", "_")) for part in path.relative_to(base).parts)
+
+
+def _inside_bundle(path: Path, bundles: set[Path]) -> bool:
+    """Markdown files below a bundle's index.md are the bundle's files, not posts."""
+    return path.name != BUNDLE_INDEX and any(b in path.parents for b in bundles)
+
+
+def _rel(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()

@@ -1,0 +1,83 @@
+"""Atom and RSS 2.0 feeds with feedgen: full content, math left as TeX, absolute links."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from feedgen.feed import FeedGenerator
+
+from sitegen.content import Document
+from sitegen.site import Site
+from sitegen.urls import absolute, link
+
+# Links inside post HTML are root-relative (/blog/x/); a feed reader needs them absolute.
+ROOT_RELATIVE = re.compile(r'(\s(?:href|src)=")/(?!/)')
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def feed_outputs(site: Site) -> dict[str, bytes]:
+    """The site's feeds and one pair per category, keyed by output path."""
+    outputs = _pair(site, "", site.title, site.posts)
+    for term in site.categories:
+        title = f"{site.title} · {term.name}"
+        outputs |= _pair(site, f"categories/{term.slug}/", title, term.posts)
+    return outputs
+
+
+def feed_links(site_path: str) -> tuple[str, str]:
+    """Output paths of the Atom and RSS feeds of a list page."""
+    return f"{site_path}atom.xml", f"{site_path}rss.xml"
+
+
+def _pair(site: Site, folder: str, title: str, posts: Sequence[Document]) -> dict[str, bytes]:
+    atom_path, rss_path = feed_links(folder)
+    latest = tuple(posts[: site.config.feeds.limit])
+    return {
+        atom_path: _feed(site, title, folder, atom_path, latest).atom_str(pretty=True),
+        rss_path: _feed(site, title, folder, rss_path, latest).rss_str(pretty=True),
+    }
+
+
+def _feed(
+    site: Site, title: str, folder: str, self_path: str, posts: Sequence[Document]
+) -> FeedGenerator:
+    base_url = site.config.site.base_url
+    base_path = site.config.base_path
+    home = absolute(base_url, link(base_path, folder))
+    feed = FeedGenerator()
+    feed.id(home)
+    feed.title(title)
+    feed.subtitle(site.description or title)
+    feed.link(href=home, rel="alternate")
+    feed.link(href=absolute(base_url, link(base_path, self_path)), rel="self")
+    feed.language(site.language)
+    feed.generator("sitegen")
+    if site.author:
+        feed.author({"name": site.author})
+    # Deterministic: the feed changes when a post does, never with the clock.
+    newest = max((post.updated or post.date for post in posts), default=EPOCH)
+    feed.updated(newest)
+    feed.lastBuildDate(newest)
+    for post in reversed(posts):  # feedgen prepends: add oldest first to list newest first
+        entry = feed.add_entry()
+        url = absolute(base_url, post.url)
+        entry.id(url)
+        entry.guid(url, permalink=True)
+        entry.title(post.title)
+        entry.link(href=url)
+        entry.published(post.date)
+        entry.updated(post.updated or post.date)
+        entry.summary(post.summary)
+        entry.content(_absolute_links(post.body_html, base_url), type="html")
+        for term in post.categories + post.tags:
+            entry.category(term=term.name)
+        if site.author:
+            entry.author({"name": site.author})
+    return feed
+
+
+def _absolute_links(html: str, base_url: str) -> str:
+    origin = absolute(base_url, "/")
+    return ROOT_RELATIVE.sub(lambda m: m.group(1) + origin, html)

@@ -1,0 +1,116 @@
+"""The Markdown stage: one configured markdown-it parser, and a post body → HTML, excerpt, TOC."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+
+from sitegen.markdown.figures import figures_plugin
+from sitegen.markdown.highlight import make_highlighter
+from sitegen.markdown.links import links_plugin
+from sitegen.markdown.math import DEFAULT_ENVIRONMENTS, math_plugin
+from sitegen.markdown.toc import TocEntry, collect_toc, heading_ids_plugin
+
+MATH_TOKENS = frozenset({"math_inline", "math_inline_display", "math_block", "math_env"})
+MORE_MARKER = re.compile(r"<!--\s*more\s*-->")
+
+
+@dataclass(frozen=True)
+class MarkdownOptions:
+    """Everything that changes the HTML of a body; hashable, so parsers can be shared."""
+
+    dollars: bool = True
+    brackets: bool = True
+    environments: tuple[str, ...] = DEFAULT_ENVIRONMENTS
+    line_numbers: bool = False
+    excerpt: str = "paragraph"
+    toc_min_headings: int = 3
+
+
+@dataclass(frozen=True)
+class RenderedBody:
+    html: str
+    excerpt_html: str
+    has_more: bool
+    toc: tuple[TocEntry, ...]
+    has_math: bool
+
+
+@lru_cache(maxsize=8)
+def make_parser(options: MarkdownOptions) -> MarkdownIt:
+    md = MarkdownIt(
+        "commonmark",
+        {"html": True, "highlight": make_highlighter(options.line_numbers)},
+    ).enable(["table", "strikethrough"])
+    math_plugin(
+        md,
+        dollars=options.dollars,
+        brackets=options.brackets,
+        environments=options.environments,
+    )
+    footnote_plugin(md)
+    figures_plugin(md)
+    heading_ids_plugin(md)
+    links_plugin(md)
+    return md
+
+
+def render_markdown(
+    text: str, options: MarkdownOptions, *, page_url: str, base_path: str
+) -> RenderedBody:
+    """Render a body once and cut the excerpt from the same tokens, so both agree."""
+    md = make_parser(options)
+    env = {"page_url": page_url, "base_path": base_path}
+    tokens = md.parse(text, env)
+    html = md.renderer.render(tokens, md.options, env)
+    cut = _excerpt_end(tokens, options.excerpt)
+    if cut is None or cut >= _content_end(tokens):
+        excerpt_html, has_more = html, False
+    else:
+        excerpt_html, has_more = md.renderer.render(tokens[:cut], md.options, env), True
+    toc = collect_toc(md, tokens, env)
+    if len(toc) < options.toc_min_headings:
+        toc = ()
+    return RenderedBody(html, excerpt_html, has_more, toc, has_math(tokens))
+
+
+def render_inline_markdown(text: str, options: MarkdownOptions) -> str:
+    """A summary from the front matter, rendered as Markdown (math included)."""
+    md = make_parser(options)
+    return md.render(text, {})
+
+
+def has_math(tokens: list[Token]) -> bool:
+    return any(
+        token.type in MATH_TOKENS or (token.children and has_math(token.children))
+        for token in tokens
+    )
+
+
+def _excerpt_end(tokens: list[Token], mode: str) -> int | None:
+    """The index of the first token after the excerpt, or None when there is none."""
+    for i, token in enumerate(tokens):
+        if (
+            token.type == "html_block"
+            and token.level == 0
+            and MORE_MARKER.fullmatch(token.content.strip())
+        ):
+            return i
+    if mode == "paragraph":
+        for i, token in enumerate(tokens):
+            if token.type == "paragraph_close" and token.level == 0:
+                return i + 1
+    return None
+
+
+def _content_end(tokens: list[Token]) -> int:
+    """Where the body proper ends: footnotes appended at the end do not count."""
+    for i, token in enumerate(tokens):
+        if token.type == "footnote_block_open":
+            return i
+    return len(tokens)

@@ -1,0 +1,128 @@
+"""The Jinja environment of a site's theme, and Routes → HTML bytes."""
+
+from __future__ import annotations
+
+import traceback
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from sitegen.config import Config
+from sitegen.errors import SiteError
+from sitegen.i18n import format_date, strings
+from sitegen.mathjax import mathjax_config
+from sitegen.routes import Route
+from sitegen.site import Site
+from sitegen.urls import absolute, link
+
+PACKAGE = Path(__file__).parent
+
+
+def default_theme_dir() -> Path:
+    """The theme shipped in the wheel, or the repository's themes/default in a checkout."""
+    shipped = PACKAGE / "_theme"
+    return shipped if shipped.is_dir() else PACKAGE.parent / "themes" / "default"
+
+
+def theme_dirs(config: Config) -> list[Path]:
+    """Theme folders, most specific first: the site's own theme, then the default."""
+    dirs = [config.root / "themes" / config.build.theme]
+    if config.build.theme != "default":
+        dirs.append(config.root / "themes" / "default")
+    dirs.append(default_theme_dir())
+    unique: list[Path] = []
+    for folder in dirs:
+        if folder.is_dir() and folder.resolve() not in {d.resolve() for d in unique}:
+            unique.append(folder)
+    return unique
+
+
+def template_dirs(config: Config) -> list[Path]:
+    """A site's `templates/` overrides any theme's files one by one."""
+    folders = [config.root / "templates"] + [d / "templates" for d in theme_dirs(config)]
+    return [folder for folder in folders if folder.is_dir()]
+
+
+def make_environment(config: Config) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(config)]),
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    language = config.site.language
+    base_path = config.base_path
+    env.filters["date"] = lambda value, style="long": format_date(value, style, language)
+    env.globals.update(
+        url=partial(link, base_path),
+        abs_url=lambda href: absolute(
+            config.site.base_url, href if href.startswith("/") else link(base_path, href)
+        ),
+        t=strings(language),
+        mathjax_url=config.math.mathjax_url,
+        mathjax_config=mathjax_config(config.math.macros, config.math.tags),
+        feed_atom_url=link(base_path, "atom.xml"),
+        feed_rss_url=link(base_path, "rss.xml"),
+    )
+    return env
+
+
+def render_route(env: jinja2.Environment, site: Site, route: Route) -> bytes:
+    """One page's bytes; a template mistake becomes a SiteError at the template's line."""
+    context: dict[str, Any] = {
+        "site": site,
+        "has_math": route.has_math,
+        "canonical_url": absolute(
+            site.config.site.base_url, link(site.config.base_path, route.site_path)
+        ),
+        **route.context,
+    }
+    try:
+        return env.get_template(route.template).render(context).encode("utf-8")
+    except jinja2.TemplateSyntaxError as exc:
+        raise SiteError(
+            _template_path(exc.filename, site.config),
+            exc.lineno,
+            exc.message or "syntax error",
+            "fix the template syntax",
+        ) from None
+    except jinja2.TemplateNotFound as exc:
+        raise SiteError(
+            route.template,
+            None,
+            f"template {exc.name!r} not found",
+            "add it to templates/ or the theme",
+        ) from None
+    except (jinja2.UndefinedError, TypeError, ValueError) as exc:
+        frame = _template_frame(exc, site.config)
+        if frame is None:
+            raise  # not the template's fault: a bug in sitegen
+        path, line = frame
+        raise SiteError(
+            path,
+            line,
+            f"{type(exc).__name__}: {exc} (rendering /{route.site_path})",
+            "check the names this template uses against the theme's context",
+        ) from None
+
+
+def _template_frame(exc: BaseException, config: Config) -> tuple[str, int | None] | None:
+    """The innermost template frame of a rendering error, from Jinja's rewritten traceback."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith((".html", ".xml", ".txt")):
+            return _template_path(frame.filename, config), frame.lineno
+    return None
+
+
+def _template_path(filename: str | None, config: Config) -> str:
+    if not filename:
+        return "templates"
+    path = Path(filename)
+    try:
+        return path.relative_to(config.root).as_posix()
+    except ValueError:
+        return path.as_posix()

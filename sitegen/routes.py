@@ -1,0 +1,134 @@
+"""The list of HTML outputs: one `Route` per file, with the template and data it shows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sitegen.content import Document
+from sitegen.errors import SiteError
+from sitegen.site import Site, Term
+from sitegen.urls import link, output_path
+
+
+@dataclass(frozen=True)
+class Paginator:
+    number: int
+    total: int
+    prev_url: str | None
+    next_url: str | None
+    pages: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True)
+class Route:
+    """One page of the site; `origin` names what made it, for collision messages."""
+
+    site_path: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    origin: str = ""
+    has_math: bool = False
+
+    @property
+    def output_path(self) -> str:
+        return output_path(self.site_path)
+
+
+def site_routes(site: Site) -> tuple[list[Route], list[SiteError]]:
+    """Every HTML page, and an error for each URL that two sources would write."""
+    routes: list[Route] = []
+    routes += _paginated("", "list.html", site.posts, site, {"term": None, "kind": "home"})
+    for post in site.posts:
+        newer, older = site.newer_and_older(post)
+        series = site.series_of(post)
+        routes.append(
+            Route(
+                post.site_path,
+                "post.html",
+                {
+                    "post": post,
+                    "newer": newer,
+                    "older": older,
+                    "series": series,
+                    "series_prev": _step(series.posts, post, -1) if series else None,
+                    "series_next": _step(series.posts, post, +1) if series else None,
+                },
+                post.source,
+                post.has_math,
+            )
+        )
+    for page in site.pages:
+        routes.append(
+            Route(page.site_path, "page.html", {"page": page}, page.source, page.has_math)
+        )
+    routes.append(Route("archives/", "archives.html", {"years": site.archives}, "archives"))
+    for kind, folder, terms in (
+        ("category", "categories", site.categories),
+        ("tag", "tags", site.tags),
+    ):
+        routes.append(Route(f"{folder}/", "terms.html", {"kind": kind, "terms": terms}, folder))
+        for term in terms:
+            routes += _paginated(
+                f"{folder}/{term.slug}/",
+                "list.html",
+                term.posts,
+                site,
+                {"term": term, "kind": kind},
+            )
+    routes.append(Route("series/", "series_list.html", {"all_series": site.series}, "series"))
+    for series in site.series:
+        routes.append(Route(f"series/{series.slug}/", "series.html", {"series": series}, "series"))
+    routes.append(Route("404.html", "404.html", {}, "404 page"))
+    return _without_collisions(routes)
+
+
+def _paginated(
+    base: str, template: str, posts: Sequence[Document], site: Site, extra: dict[str, Any]
+) -> list[Route]:
+    """Pages of `posts_per_page`; an empty list still gets its first page."""
+    size = site.config.build.posts_per_page
+    total = max(1, -(-len(posts) // size))
+    paths = [base] + [f"{base}page/{n}/" for n in range(2, total + 1)]
+    urls = [link(site.config.base_path, path) for path in paths]
+    routes = []
+    for number in range(1, total + 1):
+        chunk = tuple(posts[(number - 1) * size : number * size])
+        paginator = Paginator(
+            number=number,
+            total=total,
+            prev_url=urls[number - 2] if number > 1 else None,
+            next_url=urls[number] if number < total else None,
+            pages=tuple(zip(range(1, total + 1), urls, strict=True)),
+        )
+        context = {"posts": chunk, "paginator": paginator, **extra}
+        origin = extra["term"].name if isinstance(extra.get("term"), Term) else "index"
+        has_math = any('class="math' in post.excerpt_html for post in chunk)
+        routes.append(Route(paths[number - 1], template, context, origin, has_math))
+    return routes
+
+
+def _step(posts: tuple[Document, ...], post: Document, offset: int) -> Document | None:
+    index = posts.index(post) + offset
+    return posts[index] if 0 <= index < len(posts) else None
+
+
+def _without_collisions(routes: list[Route]) -> tuple[list[Route], list[SiteError]]:
+    """Two sources writing one file is an error naming both; the first one keeps the URL."""
+    kept: dict[str, Route] = {}
+    errors = []
+    for route in routes:
+        other = kept.get(route.output_path)
+        if other is None:
+            kept[route.output_path] = route
+            continue
+        errors.append(
+            SiteError(
+                route.origin,
+                None,
+                f"writes the same URL /{route.site_path} as {other.origin}",
+                "give one of them another `slug:`",
+            )
+        )
+    return list(kept.values()), errors

@@ -1,0 +1,49 @@
+"""The one place that turns site paths into links and output files."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import PurePosixPath
+from urllib.parse import quote, urljoin
+
+from slugify import slugify
+
+
+def make_slug(text: str) -> str:
+    """An ASCII URL segment; Chinese is transliterated (科学 → ke-xue) so URLs stay readable."""
+    return slugify(text, lowercase=True, max_length=80, word_boundary=True)
+
+
+def link(base_path: str, path: str) -> str:
+    """An internal link: `path` is relative to the site root ("tags/", "css/site.css")."""
+    return base_path + quote(path.lstrip("/"), safe="/#?=&%~")
+
+
+def absolute(base_url: str, href: str) -> str:
+    """An absolute URL for feeds and sitemaps; `href` is a link from `link()`."""
+    return urljoin(base_url, href)
+
+
+def expand_permalink(pattern: str, slug: str, date: datetime | None) -> str:
+    """Fill `/{year}/{month}/{slug}/` for one document; the result is site-relative."""
+    values = {"slug": slug}
+    if date is not None:
+        values |= {
+            "year": f"{date.year:04d}",
+            "month": f"{date.month:02d}",
+            "day": f"{date.day:02d}",
+        }
+    return pattern.format(**values).lstrip("/")
+
+
+def output_path(site_path: str) -> str:
+    """The file a site path is written to: pretty URLs end in /index.html."""
+    if site_path == "" or site_path.endswith("/"):
+        return site_path + "index.html"
+    return site_path
+
+
+def is_safe_relative(path: str) -> bool:
+    """True when a site-relative path stays inside the output folder."""
+    parts = PurePosixPath(path).parts
+    return not path.startswith("/") and ".." not in parts and "\\" not in path

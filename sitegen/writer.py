@@ -1,0 +1,106 @@
+"""The one writer: only inside the output folder, atomically, and only bytes that changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sitegen.urls import is_safe_relative
+
+
+@dataclass(frozen=True)
+class WriteStats:
+    written: int
+    unchanged: int
+    removed: int
+
+
+class OutsideOutput(Exception):
+    """A path that would land outside the output folder: a bug upstream, never written."""
+
+
+def write_outputs(out: Path, files: dict[str, bytes | Path], manifest: Path) -> WriteStats:
+    """Write `files` (bytes, or a source file to copy) and remove what the last build wrote
+    that this one did not; files sitegen never wrote are left alone."""
+    out.mkdir(parents=True, exist_ok=True)
+    root = out.resolve()
+    targets = {rel: _target(root, rel) for rel in sorted(files)}  # check all before writing any
+    written = unchanged = 0
+    for rel, target in targets.items():
+        data = files[rel]
+        content = data.read_bytes() if isinstance(data, Path) else data
+        if _same(target, content):
+            unchanged += 1
+            continue
+        _atomic_write(target, content)
+        written += 1
+    removed = 0
+    for rel in sorted(set(_read_manifest(manifest)) - set(files)):
+        if not is_safe_relative(rel):
+            continue
+        target = root / rel
+        if target.is_file() and target.resolve().is_relative_to(root):
+            target.unlink()
+            removed += 1
+            _prune_empty(target.parent, root)
+    _write_manifest(manifest, sorted(files))
+    return WriteStats(written, unchanged, removed)
+
+
+def manifest_path(state_dir: Path, out: Path) -> Path:
+    """Where the list of files written to `out` is kept: one list per output folder."""
+    key = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
+    return state_dir / f"outputs-{key}.json"
+
+
+def _target(root: Path, rel: str) -> Path:
+    if not is_safe_relative(rel):
+        raise OutsideOutput(rel)
+    target = root / rel
+    # Resolve the folder, not the file: a symlinked folder must not lead outside either.
+    if not target.parent.resolve().is_relative_to(root):
+        raise OutsideOutput(rel)
+    return target
+
+
+def _same(target: Path, content: bytes) -> bool:
+    try:
+        return target.stat().st_size == len(content) and target.read_bytes() == content
+    except OSError:
+        return False
+
+
+def _atomic_write(target: Path, content: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".sitegen-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _prune_empty(folder: Path, root: Path) -> None:
+    while folder != root and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
+def _read_manifest(manifest: Path) -> list[str]:
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [item for item in data if isinstance(item, str)] if isinstance(data, list) else []
+
+
+def _write_manifest(manifest: Path, paths: list[str]) -> None:
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write(manifest, json.dumps(paths, ensure_ascii=False, indent=0).encode("utf-8"))

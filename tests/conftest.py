@@ -1,0 +1,63 @@
+"""Shared fixtures: small sites written inline, built into tmp_path, as Hugo's tests do."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import BuildOptions, BuildReport, build_site
+
+REPO = Path(__file__).resolve().parent.parent
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+MINIMAL_CONFIG = """\
+[site]
+title = "Test blog"
+base_url = "https://example.org/"
+language = "en"
+"""
+
+
+def post(title: str, date: str = "2024-01-01", body: str = "Hello.", **meta: object) -> str:
+    """A post's text with YAML front matter; lists and strings are written as YAML."""
+    import yaml
+
+    front = {"title": title, "date": date, **meta}
+    return (
+        "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n" + body + "\n"
+    )
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> Callable[..., Path]:
+    """Write `files` (relative path → text or bytes) under a fresh site folder."""
+
+    def make(files: dict[str, str | bytes], config: str = MINIMAL_CONFIG) -> Path:
+        root = tmp_path / "site"
+        root.mkdir(exist_ok=True)
+        (root / "sitegen.toml").write_text(config, encoding="utf-8")
+        for rel, content in files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        return root
+
+    return make
+
+
+@pytest.fixture
+def build(tmp_path: Path) -> Callable[..., BuildReport]:
+    """Build a site into tmp_path/out with a fixed clock."""
+
+    def run(root: Path, **options: object) -> BuildReport:
+        options.setdefault("output", tmp_path / "out")
+        options.setdefault("now", NOW)
+        return build_site(root, BuildOptions(**options))
+
+    return run

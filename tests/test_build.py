@@ -1,0 +1,223 @@
+"""Whole-site builds: the example blog, sub-path deploys, determinism, bad input."""
+
+from __future__ import annotations
+
+import filecmp
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+
+from sitegen.build import BuildOptions, build_site
+from sitegen.errors import BuildFailed
+from tests.conftest import NOW, REPO, post
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def internal_links(out: Path, base_path: str) -> list[tuple[str, str]]:
+    """(page, link) for every href/src of every HTML page that points into the site."""
+    links = []
+    for page in sorted(out.rglob("*.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for tag in soup.find_all(["a", "link", "img", "script", "source"]):
+            for attr in ("href", "src"):
+                value = tag.get(attr)
+                if not value or urlsplit(value).scheme or value.startswith(("#", "//", "mailto:")):
+                    continue
+                links.append((page.relative_to(out).as_posix(), value))
+    return links
+
+
+def resolve(out: Path, base_path: str, page: str, href: str) -> Path | None:
+    path = unquote(urlsplit(href).path)
+    if not path.startswith("/"):
+        path = "/" + str(Path(page).parent / path)
+    if not path.startswith(base_path):
+        return None
+    target = out / path[len(base_path) :]
+    return target / "index.html" if path.endswith("/") else target
+
+
+@pytest.fixture(scope="module")
+def example_build(tmp_path_factory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("example") / "public"
+    report = build_site(
+        REPO, BuildOptions(output=out, base_url="https://example.org/deep/blog/", now=NOW)
+    )
+    assert report.errors == []
+    return out, "/deep/blog/"
+
+
+def test_example_blog_builds_every_kind_of_page(example_build):
+    out, _ = example_build
+    for path in [
+        "index.html",
+        "page/2/index.html",
+        "archives/index.html",
+        "categories/index.html",
+        "tags/index.html",
+        "series/index.html",
+        "404.html",
+        "atom.xml",
+        "rss.xml",
+        "sitemap.xml",
+        "robots.txt",
+        "css/site.css",
+    ]:
+        assert (out / path).is_file(), path
+    assert len(list(out.glob("20*/**/index.html"))) >= 8
+
+
+def test_every_internal_link_resolves_under_a_sub_path(example_build):
+    out, base_path = example_build
+    links = internal_links(out, base_path)
+    assert len(links) > 200
+    broken = [
+        (page, href)
+        for page, href in links
+        if (target := resolve(out, base_path, page, href)) is None or not target.is_file()
+    ]
+    assert broken == []
+
+
+def test_output_is_deterministic(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    for out in (first, second):
+        build_site(REPO, BuildOptions(output=out, now=NOW))
+    assert tree(first) == tree(second)
+    assert str(REPO) not in "".join(v.decode("utf-8", "ignore") for v in tree(first).values())
+
+
+def test_rebuild_writes_nothing_and_keeps_mtimes(tmp_path):
+    out = tmp_path / "public"
+    build_site(REPO, BuildOptions(output=out, now=NOW))
+    stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    report = build_site(REPO, BuildOptions(output=out, now=NOW))
+    assert report.written == 0 and report.unchanged == len(stamps)
+    assert stamps == {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+
+
+def test_incremental_equals_clean_after_edits(make_site, tmp_path):
+    files = {
+        "content/posts/a.md": post("A", "2024-01-01", tags=["x", "y"], category="c"),
+        "content/posts/b.md": post("B", "2024-02-01", tags=["y"], series="S"),
+        "content/posts/bundle/index.md": post("Bundle", "2024-03-01", body="![p](f.png)"),
+        "content/posts/bundle/f.png": b"\x89PNG fake",
+    }
+    root = make_site(files)
+    out = tmp_path / "incremental"
+    build_site(root, BuildOptions(output=out, now=NOW))
+    (root / "content/posts/a.md").write_text(post("A2", "2023-01-01", tags=["z"]), encoding="utf-8")
+    (root / "content/posts/b.md").unlink()
+    (root / "content/posts/bundle/f.png").unlink()
+    (root / "content/posts/c.md").write_text(post("C", "2025-01-01"), encoding="utf-8")
+    report = build_site(root, BuildOptions(output=out, now=NOW))
+    assert report.removed > 0
+    clean = tmp_path / "clean"
+    build_site(root, BuildOptions(output=clean, now=NOW))
+    assert tree(out) == tree(clean)
+
+
+def test_files_sitegen_did_not_write_are_left_alone(make_site, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "CNAME").write_text("blog.example.org")
+    build_site(make_site({"content/posts/a.md": post("A")}), BuildOptions(output=out, now=NOW))
+    assert (out / "CNAME").read_text() == "blog.example.org"
+
+
+def test_bad_posts_are_reported_and_the_rest_is_built(make_site, build, tmp_path):
+    root = make_site(
+        {
+            "content/posts/good.md": post("Good", body="$x_1$"),
+            "content/posts/bad-yaml.md": "---\ntitle: T\ntags: [a\n---\n",
+            "content/posts/bad-date.md": "---\ntitle: T\ndate: someday\n---\n",
+            "content/posts/no-title.md": "---\ndate: 2024-01-01\n---\nbody\n",
+            "content/posts/tags.md": "---\ntitle: T\ndate: 2024-01-01\ntags: a\n---\n",
+            "content/posts/latin1.md": "---\ntitle: T\ndate: 2024-01-01\n---\ncaf\xe9\n".encode(
+                "latin-1"
+            ),
+            "content/posts/escape.md": "---\ntitle: T\ndate: 2024-01-01\nslug: ../../x\n---\n",
+        }
+    )
+    report = build(root)
+    messages = sorted(str(error) for error in report.errors)
+    assert messages == [
+        "content/posts/bad-date.md:3: `date` is not a date: 'someday' — write it as 2024-05-10 or 2024-05-10T09:30:00+08:00",
+        "content/posts/bad-yaml.md:4: front matter is not valid YAML: expected ',' or ']', but got '<stream end>' — quote values that contain ':' or start with special characters",
+        "content/posts/escape.md:4: slug '../../x' is not a single URL segment — use letters, digits and dashes, with no '/', '..' or spaces",
+        "content/posts/latin1.md:5: not UTF-8 text (byte 0xe9) — save the file as UTF-8 in your editor",
+        "content/posts/no-title.md:1: missing title — add `title: ...` to the front matter",
+        "content/posts/tags.md:4: `tags` must be a list — write `tags: [a, b]` or one `- tag` per line",
+    ]
+    assert (tmp_path / "out/2024/01/good/index.html").is_file()
+    outside = {p.name for p in tmp_path.rglob("*") if p.is_file()} - {"sitegen.toml"}
+    assert "x" not in outside and not (tmp_path / "x").exists()
+
+
+def test_a_broken_template_writes_nothing(make_site, tmp_path):
+    root = make_site(
+        {
+            "content/posts/a.md": post("A"),
+            "templates/post.html": "{% extends 'base.html' %}{% block content %}{{ post.no_such_field }}{% endblock %}",
+        }
+    )
+    out = tmp_path / "out"
+    with pytest.raises(BuildFailed) as caught:
+        build_site(root, BuildOptions(output=out, now=NOW))
+    [error] = caught.value.errors
+    assert error.path == "templates/post.html" and error.line == 1
+    assert "no_such_field" in error.message
+    assert not out.exists()
+
+
+def test_drafts_and_future_posts_only_on_request(make_site, tmp_path):
+    root = make_site(
+        {
+            "content/posts/draft.md": post("Draft", draft=True),
+            "content/posts/future.md": post("Future", "2030-01-01"),
+            "content/posts/now.md": post("Now", "2025-01-01"),
+        }
+    )
+    plain = build_site(root, BuildOptions(output=tmp_path / "a", now=NOW))
+    both = build_site(root, BuildOptions(output=tmp_path / "b", now=NOW, drafts=True, future=True))
+    assert (plain.posts, both.posts) == (1, 3)
+    assert (
+        not (tmp_path / "a/2030").exists() and (tmp_path / "b/2030/01/future/index.html").is_file()
+    )
+
+
+def test_page_bundle_copies_its_files_and_makes_a_figure(make_site, build, tmp_path):
+    root = make_site(
+        {
+            "content/posts/bundle/index.md": post(
+                "B", body='Intro.\n\n![a plot](plot.png "Figure 1: $y=x^2$")'
+            ),
+            "content/posts/bundle/plot.png": b"\x89PNG data",
+            "static/images/logo.png": b"\x89PNG logo",
+        }
+    )
+    build(root)
+    out = tmp_path / "out"
+    assert filecmp.cmp(out / "2024/01/bundle/plot.png", root / "content/posts/bundle/plot.png")
+    assert (out / "images/logo.png").is_file()
+    html = (out / "2024/01/bundle/index.html").read_text()
+    assert (
+        '<figure><img src="/2024/01/bundle/plot.png" alt="a plot" title="Figure 1: $y=x^2$"' in html
+    )
+    assert "<figcaption>Figure 1: $y=x^2$</figcaption>" in html
+
+
+def test_theme_ships_in_the_package_when_site_has_no_theme(make_site, build, tmp_path):
+    root = make_site({"content/posts/a.md": post("A")})
+    assert not (root / "themes").exists()
+    build(root)
+    assert "Test blog" in (tmp_path / "out/index.html").read_text()
