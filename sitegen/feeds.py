@@ -50,8 +50,9 @@ def _feed(
     feed.id(home)
     feed.title(title)
     feed.subtitle(site.description or title)
-    feed.link(href=home, rel="alternate")
+    # feedgen takes the RSS <link> from the last link added: the page, not the feed.
     feed.link(href=absolute(base_url, link(base_path, self_path)), rel="self")
+    feed.link(href=home, rel="alternate")
     feed.language(site.language)
     feed.generator("sitegen")
     if site.author:

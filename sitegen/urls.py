@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import PurePosixPath
 from urllib.parse import quote, urljoin
@@ -9,9 +10,13 @@ from urllib.parse import quote, urljoin
 from slugify import slugify
 
 
+# Each Han character is its own word, so "GAN模型" becomes gan-mo-xing, not ganmo-xing.
+HAN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
+
+
 def make_slug(text: str) -> str:
     """An ASCII URL segment; Chinese is transliterated (科学 → ke-xue) so URLs stay readable."""
-    return slugify(text, lowercase=True, max_length=80, word_boundary=True)
+    return slugify(HAN.sub(r" \1 ", text), lowercase=True, max_length=80, word_boundary=True)
 
 
 def link(base_path: str, path: str) -> str:

@@ -11,7 +11,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
 from sitegen.markdown.figures import figures_plugin
-from sitegen.markdown.highlight import make_highlighter
+from sitegen.markdown.highlight import highlight_plugin
 from sitegen.markdown.links import links_plugin
 from sitegen.markdown.math import DEFAULT_ENVIRONMENTS, math_plugin
 from sitegen.markdown.toc import TocEntry, collect_toc, heading_ids_plugin
@@ -43,10 +43,7 @@ class RenderedBody:
 
 @lru_cache(maxsize=8)
 def make_parser(options: MarkdownOptions) -> MarkdownIt:
-    md = MarkdownIt(
-        "commonmark",
-        {"html": True, "highlight": make_highlighter(options.line_numbers)},
-    ).enable(["table", "strikethrough"])
+    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
     math_plugin(
         md,
         dollars=options.dollars,
@@ -54,6 +51,7 @@ def make_parser(options: MarkdownOptions) -> MarkdownIt:
         environments=options.environments,
     )
     footnote_plugin(md)
+    highlight_plugin(md, line_numbers=options.line_numbers)
     figures_plugin(md)
     heading_ids_plugin(md)
     links_plugin(md)
