@@ -9,7 +9,6 @@ from urllib.parse import quote, urljoin
 
 from slugify import slugify
 
-
 # Each Han character is its own word, so "GAN模型" becomes gan-mo-xing, not ganmo-xing.
 HAN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
 
