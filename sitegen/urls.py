@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import lru_cache
 from pathlib import PurePosixPath
 from urllib.parse import quote, urljoin
 
@@ -13,6 +14,7 @@ from slugify import slugify
 HAN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
 
 
+@lru_cache(maxsize=65536)  # tags and categories repeat across thousands of posts
 def make_slug(text: str) -> str:
     """An ASCII URL segment; Chinese is transliterated (科学 → ke-xue) so URLs stay readable."""
     return slugify(HAN.sub(r" \1 ", text), lowercase=True, max_length=80, word_boundary=True)
