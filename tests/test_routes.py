@@ -1,7 +1,17 @@
 """Pagination edges and the list of pages, through real builds of tiny sites."""
 
-import pytest
+from dataclasses import replace
+from pathlib import Path
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sitegen.build import markdown_options
+from sitegen.config import parse_config
+from sitegen.content import Source, load_document
+from sitegen.routes import site_routes
+from sitegen.site import Publishing, assemble_site
 from tests.conftest import MINIMAL_CONFIG, post
 
 CONFIG = MINIMAL_CONFIG + "[build]\nposts_per_page = 3\n"
@@ -81,3 +91,49 @@ def test_same_url_twice_is_an_error_naming_both(make_site, build):
     [error] = report.errors
     assert "content/posts/a.md" in str(error) and "content/posts/b.md" in str(error)
     assert "slug" in error.hint
+
+
+def _documents(count: int):
+    config = parse_config(Path("/s"), {"site": {"title": "T", "base_url": "https://e.org/b/"}})
+    docs = [
+        load_document(
+            Source(
+                f"content/posts/p{i}.md",
+                "post",
+                post(f"P{i}", f"2024-01-{i % 28 + 1:02d}", tags=["t"]).encode(),
+            ),
+            config,
+            markdown_options(config),
+        )
+        for i in range(count)
+    ]
+    return config, docs
+
+
+@given(count=st.integers(0, 23), per_page=st.integers(1, 6))
+@settings(max_examples=60, deadline=None)
+def test_pagination_shows_every_post_once_in_order(count, per_page):
+    config, docs = DOCS
+    config = replace(config, build=replace(config.build, posts_per_page=per_page))
+    site = assemble_site(config, docs[:count], Publishing())
+    routes, errors = site_routes(site)
+    assert errors == []
+    for prefix, expected in (("", site.posts), ("tags/t/", site.tags[0].posts if count else ())):
+        pages = [
+            r
+            for r in routes
+            if r.template == "list.html"
+            and r.site_path.startswith(prefix)
+            and (prefix or not r.site_path.startswith(("tags/", "categories/")))
+        ]
+        shown = [
+            p
+            for r in sorted(pages, key=lambda r: r.context["paginator"].number)
+            for p in r.context["posts"]
+        ]
+        assert shown == list(expected)
+        assert all(len(r.context["posts"]) <= per_page for r in pages)
+        assert len(pages) == max(1, -(-len(expected) // per_page)) or (prefix and not count)
+
+
+DOCS = _documents(23)
