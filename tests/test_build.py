@@ -221,3 +221,18 @@ def test_theme_ships_in_the_package_when_site_has_no_theme(make_site, build, tmp
     assert not (root / "themes").exists()
     build(root)
     assert "Test blog" in (tmp_path / "out/index.html").read_text()
+
+
+def test_magic_cube_reaches_the_page_byte_for_byte(example_build):
+    out, _ = example_build
+    cube = (REPO / "tests/fixtures/magic-cube.tex").read_text(encoding="utf-8").rstrip("\n")
+    assert cube in (REPO / "content/posts/magic-cube-latex-mathjax.md").read_text(encoding="utf-8")
+    tex = cube.removeprefix("$$").removesuffix("$$")
+    [page] = [p for p in out.rglob("index.html") if "magic-cube" in str(p) and "page" not in p.name]
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    displays = [d.get_text() for d in soup.select("div.math.display")]
+    assert f"\\[{tex}\\]" in displays
+    cube_div = soup.find("div", class_="display", string=lambda s: s and "require{HTML}" in s)
+    assert cube_div.find_previous_sibling().name == "p"  # the paragraph above stays a paragraph
+    assert cube_div.find_previous_sibling().get_text().endswith(":")
+    assert cube_div.find_next_sibling().name == "p"
