@@ -213,7 +213,7 @@ def test_page_bundle_copies_its_files_and_makes_a_figure(make_site, build, tmp_p
     assert (
         '<figure><img src="/2024/01/bundle/plot.png" alt="a plot" title="Figure 1: $y=x^2$"' in html
     )
-    assert "<figcaption>Figure 1: $y=x^2$</figcaption>" in html
+    assert '<figcaption>Figure 1: <span class="math inline">\\(y=x^2\\)</span></figcaption>' in html
 
 
 def test_theme_ships_in_the_package_when_site_has_no_theme(make_site, build, tmp_path):

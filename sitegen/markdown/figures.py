@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
+# `![alt](src "title")` alone in a paragraph: the title is the quoted text before the `)`.
+RAW_TITLE = re.compile(r"""\s(["'(])(.*)["')]\)\s*$""", re.DOTALL)
 EMPHASIS = {"em_open": "em_close", "strong_open": "strong_close"}
 
 
@@ -20,7 +24,7 @@ def _figures(state: StateCore) -> None:
         opening, inline = tokens[i], tokens[i + 1]
         caption = None
         if opening.type == "paragraph_open" and inline.type == "inline":
-            caption = _caption(inline.children or [])
+            caption = _caption(state, inline.children or [], inline.content)
         if caption is None:
             i += 1
             continue
@@ -39,7 +43,7 @@ def _figures(state: StateCore) -> None:
         i += len(new)
 
 
-def _caption(children: list[Token]) -> list[Token] | None:
+def _caption(state: StateCore, children: list[Token], source: str) -> list[Token] | None:
     """The caption's tokens if this paragraph is a figure ([] for none), else None.
 
     A figure is one image, alone, or followed on the next line by a caption
@@ -51,9 +55,9 @@ def _caption(children: list[Token]) -> list[Token] | None:
     image = items[0]
     rest = items[1:]
     if not rest:
-        title = image.attrGet("title")
-        if title:
-            return [Token("text", "", 0, content=str(title))]
+        title = _raw_title(source) or image.attrGet("title")
+        if title:  # parsed as Markdown, so math in a caption is math
+            return state.md.parseInline(str(title), state.env)[0].children or []
         return list(image.children or [])
     if rest[0].type not in ("softbreak", "hardbreak") or len(rest) < 3:
         return None
@@ -61,6 +65,13 @@ def _caption(children: list[Token]) -> list[Token] | None:
     if EMPHASIS.get(first.type) != last.type or _closes_early(rest[1:]):
         return None
     return rest[2:-1]
+
+
+def _raw_title(source: str) -> str | None:
+    """The title as typed: Markdown has already unescaped the attribute (`\\|` → `|`),
+    which would change the TeX of a caption such as `"$\\|x\\|$"`."""
+    match = RAW_TITLE.search(source)
+    return match.group(2) if match else None
 
 
 def _closes_early(run: list[Token]) -> bool:
