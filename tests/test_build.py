@@ -236,3 +236,19 @@ def test_magic_cube_reaches_the_page_byte_for_byte(example_build):
     assert cube_div.find_previous_sibling().name == "p"  # the paragraph above stays a paragraph
     assert cube_div.find_previous_sibling().get_text().endswith(":")
     assert cube_div.find_next_sibling().name == "p"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", ["Read more", "10 May 2024", "Draft"]),
+        ("zh-CN", ["阅读全文", "2024年5月10日", "草稿"]),
+    ],
+)
+def test_ui_strings_and_dates_follow_the_language(make_site, build, tmp_path, language, expected):
+    config = f'[site]\ntitle = "T"\nbase_url = "https://e.org/"\nlanguage = "{language}"\n'
+    files = {"content/posts/a.md": post("A", "2024-05-10", body="One.\n\nTwo.", draft=True)}
+    build(make_site(files, config), drafts=True)
+    home = (tmp_path / "out/index.html").read_text()
+    assert all(text in home for text in expected), [t for t in expected if t not in home]
+    assert f'<html lang="{language}"' in home
