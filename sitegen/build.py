@@ -78,7 +78,7 @@ def build_site(root: Path, options: BuildOptions) -> BuildReport:
         raise BuildFailed(errors + _first_of_each(template_errors))
     outputs.update(feed_outputs(site))
     outputs.update(sitemap_outputs(site, routes))
-    errors += _add_files(outputs, static_files(config, site.posts + site.pages))
+    errors += _add_files(outputs, static_files(config, site.posts + site.pages), root)
 
     stats = write_outputs(output, outputs, manifest_path(root / STATE_DIR, output))
     return BuildReport(
@@ -132,15 +132,16 @@ def static_files(config: Config, documents: tuple[Document, ...]) -> dict[str, P
     return files
 
 
-def _add_files(outputs: dict[str, bytes | Path], files: dict[str, Path]) -> list[SiteError]:
+def _add_files(
+    outputs: dict[str, bytes | Path], files: dict[str, Path], root: Path
+) -> list[SiteError]:
     """Copied files may not replace a rendered page."""
     errors = []
     for rel, path in files.items():
         if rel in outputs:
+            shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
             errors.append(
-                SiteError(
-                    str(path), None, f"would overwrite the generated page /{rel}", "rename it"
-                )
+                SiteError(shown, None, f"would overwrite the generated page /{rel}", "rename it")
             )
         else:
             outputs[rel] = path

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import difflib
-import hashlib
-import json
 import re
 import tomllib
-from dataclasses import MISSING, asdict, dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any, get_type_hints
 from urllib.parse import urlsplit
@@ -77,12 +75,6 @@ class Config:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.site.timezone)
-
-    def fingerprint(self) -> str:
-        """A hash of every setting, so caches can tell when the config changed."""
-        data = {name: asdict(getattr(self, name)) for name in ("site", "build", "feeds", "math")}
-        blob = json.dumps(data, sort_keys=True, default=dict, ensure_ascii=False)
-        return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
 SECTIONS: dict[str, type] = {

@@ -13,9 +13,9 @@ from typing import Any
 from sitegen.config import Config
 from sitegen.errors import SiteError
 from sitegen.frontmatter import SLUG_PATTERN, Meta, split_front_matter, validate_meta
-from sitegen.markdown import MarkdownOptions, render_inline_markdown, render_markdown
+from sitegen.markdown import MarkdownOptions, render_markdown
 from sitegen.markdown.toc import TocEntry
-from sitegen.urls import expand_permalink, link, make_slug, output_path
+from sitegen.urls import expand_permalink, link, make_slug
 
 KINDS = {"posts": "post", "pages": "page"}
 BUNDLE_INDEX = "index.md"
@@ -71,10 +71,6 @@ class Document:
     extra: dict[str, Any] = field(default_factory=dict)
     assets: tuple[tuple[str, str], ...] = ()
 
-    @property
-    def output_path(self) -> str:
-        return output_path(self.site_path)
-
 
 def find_sources(root: Path) -> list[Source]:
     """Every post and page under content/, in a stable order; bundles bring their files."""
@@ -118,8 +114,9 @@ def load_document(source: Source, config: Config, options: MarkdownOptions) -> D
     url = link(config.base_path, site_path)
     body = render_markdown(split.body, options, page_url=url, base_path=config.base_path)
     excerpt_html, has_more = body.excerpt_html, body.has_more
-    if meta.summary:
-        excerpt_html, has_more = render_inline_markdown(meta.summary, options), True
+    if meta.summary:  # Markdown too, with links resolved like the body's
+        summary = render_markdown(meta.summary, options, page_url=url, base_path=config.base_path)
+        excerpt_html, has_more = summary.html, True
     return Document(
         source=source.rel,
         kind=source.kind,

@@ -26,13 +26,8 @@ def feed_outputs(site: Site) -> dict[str, bytes]:
     return outputs
 
 
-def feed_links(site_path: str) -> tuple[str, str]:
-    """Output paths of the Atom and RSS feeds of a list page."""
-    return f"{site_path}atom.xml", f"{site_path}rss.xml"
-
-
 def _pair(site: Site, folder: str, title: str, posts: Sequence[Document]) -> dict[str, bytes]:
-    atom_path, rss_path = feed_links(folder)
+    atom_path, rss_path = f"{folder}atom.xml", f"{folder}rss.xml"
     latest = tuple(posts[: site.config.feeds.limit])
     return {
         atom_path: _feed(site, title, folder, atom_path, latest).atom_str(pretty=True),

@@ -252,3 +252,12 @@ def test_ui_strings_and_dates_follow_the_language(make_site, build, tmp_path, la
     home = (tmp_path / "out/index.html").read_text()
     assert all(text in home for text in expected), [t for t in expected if t not in home]
     assert f'<html lang="{language}"' in home
+
+
+def test_a_static_file_may_not_replace_a_page(make_site, build, tmp_path):
+    root = make_site({"content/posts/a.md": post("A"), "static/index.html": "<p>mine</p>"})
+    report = build(root)
+    assert [str(e) for e in report.errors] == [
+        "static/index.html: would overwrite the generated page /index.html — rename it"
+    ]
+    assert "mine" not in (tmp_path / "out/index.html").read_text()

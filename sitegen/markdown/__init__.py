@@ -77,12 +77,6 @@ def render_markdown(
     return RenderedBody(html, excerpt_html, has_more, toc, has_math(tokens))
 
 
-def render_inline_markdown(text: str, options: MarkdownOptions) -> str:
-    """A summary from the front matter, rendered as Markdown (math included)."""
-    md = make_parser(options)
-    return md.render(text, {})
-
-
 def has_math(tokens: list[Token]) -> bool:
     return any(
         token.type in MATH_TOKENS or (token.children and has_math(token.children))
