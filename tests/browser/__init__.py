@@ -1,0 +1,1 @@
+"""Browser tests: built pages read by Chromium with real MathJax."""
