@@ -131,6 +131,7 @@ def math_plugin(
     if names:
         md.block.ruler.before("table", "math_env", _env_block(names), {"alt": _INTERRUPTS})
     if dollars or brackets:
+        md.inline.ruler.before("escape", "math_ref", _ref_inline)
         md.block.ruler.at(
             "table",
             _table_keeping_math(markdown_it_table, dollars=dollars, brackets=brackets),
@@ -150,6 +151,9 @@ def _strip_bom(state: StateCore) -> None:
 
 
 # Finding math in a string
+
+
+_REF = re.compile(r"(\\(?:eq)?ref)\{[^{}\n]+\}")
 
 
 def _find_closer(src: str, pos: int, end: int, closer: str) -> int:
@@ -222,6 +226,16 @@ def _bracket_inline(state: StateInline, silent: bool) -> bool:
         return False
     found = _match_bracket(state.src, state.pos, state.posMax)
     return found is not None and _push_inline(state, found, silent)
+
+
+def _ref_inline(state: StateInline, silent: bool) -> bool:
+    # MathJax 2 typeset `\eqref{…}` and `\ref{…}` in prose too; MathJax here reads only
+    # .math elements, so a bare reference becomes inline math of exactly that text.
+    match = _REF.match(state.src, state.pos, state.posMax)
+    if match is None:
+        return False
+    found = _Match("math_inline", match.group(1), match.group(0), match.end())
+    return _push_inline(state, found, silent)
 
 
 # Block rules
