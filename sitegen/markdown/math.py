@@ -9,6 +9,12 @@ Inline (inside any paragraph, heading, list item, quote, table cell, footnote):
   non-space character and must not be followed by an ASCII digit, otherwise this ``$`` is
   not an opener and stays text (``$5 and $6`` is money). Nothing is required of the
   characters around the pair, so ``设$x$,则`` is math.
+  Two exceptions keep non-math text literal: a ``$`` inside a bare URL
+  (``https://e.org/$a/$b``) is part of the URL, and a closer that lies inside a code span
+  opening after the opener is code (``price $x and `$` ``): code spans bind tighter than
+  math, as CommonMark makes them bind tighter than emphasis.
+* ``\\eqref{…}`` and ``\\ref{…}`` written in prose are inline math of exactly that text, as
+  MathJax 2 typeset them.
 * ``$$TEX$$`` and ``\\[TEX\\]`` inside a line of text: a display span. A ``$$`` that has no
   closing ``$$`` is the literal text ``$$`` (its second ``$`` does not open ``$…$``).
 * ``\\(TEX\\)``.
@@ -92,6 +98,8 @@ _BODY = {
 }
 _BEGIN = re.compile(r"\\begin\{([^{}\s]+)\}")
 _DIGITS = "0123456789"
+# A scheme or www. followed by URL characters up to the `$`: that `$` is part of the URL.
+_URL_BEFORE = re.compile(r"(?:\b[a-zA-Z][a-zA-Z0-9+.-]*://|\bwww\.)[^\s<>()]*\Z")
 _BOM = "\ufeff"
 
 
@@ -173,14 +181,36 @@ def _match_dollar(src: str, pos: int, end: int) -> _Match | None:
             # A lone `$$` is text as a whole: its second `$` must not open `$…$`.
             return _Match(None, "$$", "$$", pos + 2)
         return _Match("math_inline_display", "$$", content, close + 2)
-    if pos + 1 >= end or src[pos + 1].isspace():
+    if pos + 1 >= end or src[pos + 1].isspace() or _in_url(src, pos):
         return None
     close = _find_closer(src, pos + 1, end, "$")
     if close < 0 or src[close - 1].isspace():
         return None
     if close + 1 < end and src[close + 1] in _DIGITS:
         return None
+    if _inside_later_code_span(src, pos + 1, close, end):
+        return None
     return _Match("math_inline", "$", src[pos + 1 : close], close + 1)
+
+
+def _in_url(src: str, pos: int) -> bool:
+    """True when the `$` at ``pos`` is part of a bare URL (`https://e.org/$a/$b`)."""
+    return _URL_BEFORE.search(src, max(0, pos - 300), pos) is not None
+
+
+def _inside_later_code_span(src: str, start: int, close: int, end: int) -> bool:
+    """True when the closing `$` lies inside a code span that opens after the opener.
+
+    Code spans bind tighter than math, as they do than emphasis in CommonMark:
+    in ``price $x and `$` `` the second `$` is code, so the first is money.
+    """
+    tick = src.find("`", start, close)
+    while tick >= 0:
+        after = _after_code_span(src, tick, end)
+        if after > close:
+            return True
+        tick = src.find("`", after, close)
+    return False
 
 
 def _match_bracket(src: str, pos: int, end: int) -> _Match | None:
