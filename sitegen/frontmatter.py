@@ -91,7 +91,7 @@ def split_front_matter(path: str, text: str) -> Split:
     return Split(raw, "".join(lines[end + 1 :]), end + 2, key_lines)
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present: ~5x faster
     """YAML without implicit timestamps: dates stay text so a bad one gets its line."""
 
 

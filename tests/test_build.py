@@ -150,9 +150,11 @@ def test_bad_posts_are_reported_and_the_rest_is_built(make_site, build, tmp_path
     )
     report = build(root)
     messages = sorted(str(error) for error in report.errors)
+    # The YAML parser's own words differ between libyaml and pure Python; the line does not.
+    yaml_error = messages.pop(1)
+    assert yaml_error.startswith("content/posts/bad-yaml.md:4: front matter is not valid YAML: ")
     assert messages == [
         "content/posts/bad-date.md:3: `date` is not a date: 'someday' — write it as 2024-05-10 or 2024-05-10T09:30:00+08:00",
-        "content/posts/bad-yaml.md:4: front matter is not valid YAML: expected ',' or ']', but got '<stream end>' — quote values that contain ':' or start with special characters",
         "content/posts/escape.md:4: slug '../../x' is not a single URL segment — use letters, digits and dashes, with no '/', '..' or spaces",
         "content/posts/latin1.md:5: not UTF-8 text (byte 0xe9) — save the file as UTF-8 in your editor",
         "content/posts/no-title.md:1: missing title — add `title: ...` to the front matter",
