@@ -15,9 +15,9 @@ from sitegen.markdown import MarkdownOptions
 from sitegen.markdown.math import DEFAULT_ENVIRONMENTS
 from sitegen.render import make_environment, render_route, theme_dirs
 from sitegen.routes import site_routes
-from sitegen.site import Publishing, assemble_site
+from sitegen.site import Publishing, assemble_site, unique_urls
 from sitegen.sitemap import sitemap_outputs
-from sitegen.writer import manifest_path, write_outputs
+from sitegen.writer import check_output_folder, manifest_path, path_clashes, write_outputs
 
 STATE_DIR = ".sitegen"
 
@@ -59,9 +59,13 @@ def build_site(root: Path, options: BuildOptions) -> BuildReport:
     overrides = {"site": {"base_url": options.base_url}} if options.base_url else None
     config = load_config(root, overrides)
     output = options.output or root / "public"
+    if problem := check_output_folder(root, output):
+        raise BuildFailed([problem])
 
     documents, errors = load_documents(config)
     publishing = Publishing(options.drafts, options.future, options.now)
+    documents, clashes = unique_urls([doc for doc in documents if publishing.publishes(doc)])
+    errors += clashes
     site = assemble_site(config, documents, publishing)
     routes, collisions = site_routes(site)
     errors += collisions
@@ -79,6 +83,8 @@ def build_site(root: Path, options: BuildOptions) -> BuildReport:
     outputs.update(feed_outputs(site))
     outputs.update(sitemap_outputs(site, routes))
     errors += _add_files(outputs, static_files(config, site.posts + site.pages), root)
+    for pair in path_clashes(list(outputs)):
+        errors.append(_drop_clash(outputs, pair, root))
 
     stats = write_outputs(output, outputs, manifest_path(root / STATE_DIR, output))
     return BuildReport(
@@ -139,13 +145,35 @@ def _add_files(
     errors = []
     for rel, path in files.items():
         if rel in outputs:
-            shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
             errors.append(
-                SiteError(shown, None, f"would overwrite the generated page /{rel}", "rename it")
+                SiteError(
+                    _shown(path, root),
+                    None,
+                    f"would overwrite the generated page /{rel}",
+                    "rename it",
+                )
             )
         else:
             outputs[rel] = path
     return errors
+
+
+def _drop_clash(outputs: dict[str, bytes | Path], pair: tuple[str, str], root: Path) -> SiteError:
+    """A path cannot be a file and a folder at once: drop the copied file, else the deeper page."""
+    dropped = next((p for p in pair if isinstance(outputs[p], Path)), pair[1])
+    other = pair[1] if dropped == pair[0] else pair[0]
+    data = outputs.pop(dropped)
+    source = _shown(data, root) if isinstance(data, Path) else dropped
+    return SiteError(
+        source,
+        None,
+        f"/{dropped} clashes with /{other}: one path cannot be both a file and a folder",
+        "rename one of them",
+    )
+
+
+def _shown(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 
 def _first_of_each(errors: list[SiteError]) -> list[SiteError]:

@@ -11,9 +11,11 @@ from pathlib import Path
 
 from sitegen import __version__
 from sitegen.build import BuildOptions, build_site
+from sitegen.config import LANGUAGES, find_site_root
 from sitegen.errors import BuildFailed, SiteError
 from sitegen.scaffold import new_post, new_site
 
+SITE_HELP = "the site folder (default: the nearest folder at or above . with sitegen.toml)"
 EXIT_USER_ERROR = 1
 EXIT_BUG = 2
 
@@ -41,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    root = Path(args.site)
+    root = site_folder(args.site)
     report = build_site(
         root,
         BuildOptions(
@@ -59,17 +61,22 @@ def _build(args: argparse.Namespace) -> int:
 
 def _new(args: argparse.Namespace) -> int:
     root = Path(args.site)
-    new_site(root, title=args.title)
+    new_site(root, title=args.title, language=args.language)
     print(f"created a new site in {root}\nnext: cd {root} && sitegen build")
     return 0
 
 
 def _new_post(args: argparse.Namespace) -> int:
-    path = new_post(Path(args.site), args.title, datetime.now(UTC))
+    path = new_post(site_folder(args.site), args.title, datetime.now(UTC))
     print(
         f"created {path} (a draft: build with --drafts to see it, remove `draft: true` to publish)"
     )
     return 0
+
+
+def site_folder(given: str | None) -> Path:
+    """The folder named, or else the one holding sitegen.toml at or above the current one."""
+    return Path(given) if given else find_site_root(Path("."))
 
 
 def _print_errors(errors: list[SiteError]) -> None:
@@ -92,7 +99,7 @@ def _parser() -> argparse.ArgumentParser:
         return sub
 
     build = command("build", _build, "build the site into its output folder (public/)")
-    build.add_argument("site", nargs="?", default=".", help="the site folder (default: .)")
+    build.add_argument("site", nargs="?", help=SITE_HELP)
     build.add_argument("-o", "--output", metavar="OUT_DIR", help="output folder (default: public/)")
     build.add_argument("--base-url", metavar="URL", help="override [site] base_url")
     build.add_argument("--drafts", action="store_true", help="include posts with draft: true")
@@ -101,10 +108,15 @@ def _parser() -> argparse.ArgumentParser:
     new = command("new", _new, "start a new site with a config and one example post")
     new.add_argument("site", help="the folder to create")
     new.add_argument("--title", default="My math blog", help="the site's title")
+    new.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        help="UI language (default: zh-CN for a Chinese title, else en)",
+    )
 
     post = command("new-post", _new_post, "create content/posts/<slug>.md with front matter")
     post.add_argument("title", help="the post's title (Chinese or English)")
-    post.add_argument("--site", default=".", help="the site folder (default: .)")
+    post.add_argument("--site", help=SITE_HELP)
     return parser
 
 

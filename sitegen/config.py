@@ -5,8 +5,10 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
+from string import Formatter
 from typing import Any, get_type_hints
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -92,8 +94,20 @@ CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 
+def find_site_root(start: Path) -> Path:
+    """The nearest folder at or above `start` that holds sitegen.toml, as Zola looks up."""
+    for folder in [start, *start.resolve().parents]:
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    return start
+
+
 def load_config(root: Path, overrides: dict[str, dict[str, Any]] | None = None) -> Config:
-    """Read `root/sitegen.toml`; report every problem at once, as MkDocs does."""
+    """Read `root/sitegen.toml`; report every problem at once, as MkDocs does.
+
+    `overrides` come from the command line (`--base-url`) and are checked like the
+    file's values, but their errors say they came from the command line.
+    """
     path = root / CONFIG_NAME
     if not path.is_file():
         raise BuildFailed(
@@ -101,7 +115,7 @@ def load_config(root: Path, overrides: dict[str, dict[str, Any]] | None = None) 
                 SiteError(
                     CONFIG_NAME,
                     None,
-                    f"no {CONFIG_NAME} in {root}",
+                    f"no {CONFIG_NAME} in {root} or the folders above it",
                     "run `sitegen new DIR` to start a site, or pass the site folder",
                 )
             ]
@@ -116,23 +130,43 @@ def load_config(root: Path, overrides: dict[str, dict[str, Any]] | None = None) 
         ) from None
     for section, values in (overrides or {}).items():
         raw.setdefault(section, {}).update(values)
-    return parse_config(root, raw, text)
+    return parse_config(root, raw, text, overrides)
 
 
-def parse_config(root: Path, raw: dict[str, Any], text: str = "") -> Config:
+class _Problems:
+    """Collects config errors, each at its key's line (or from the command line)."""
+
+    def __init__(self, text: str, overrides: dict[str, dict[str, Any]] | None) -> None:
+        self.text = text
+        self.overridden = {(s, k) for s, values in (overrides or {}).items() for k in values}
+        self.errors: list[SiteError] = []
+
+    def add(self, section: str | None, key: str | None, message: str, hint: str) -> None:
+        if (section, key) in self.overridden:
+            self.errors.append(SiteError("command line", None, message, hint))
+        else:
+            line = _line_of(self.text, section, key)
+            self.errors.append(SiteError(CONFIG_NAME, line, message, hint))
+
+
+def parse_config(
+    root: Path,
+    raw: dict[str, Any],
+    text: str = "",
+    overrides: dict[str, dict[str, Any]] | None = None,
+) -> Config:
     """Validate a decoded TOML document; `text` is only used to find line numbers."""
-    errors: list[SiteError] = []
-
-    def error(section: str | None, key: str | None, message: str, hint: str) -> None:
-        line = _line_of(text, section, key)
-        errors.append(SiteError(CONFIG_NAME, line, message, hint))
+    problems = _Problems(text, overrides)
+    error = problems.add
 
     sections: dict[str, Any] = {}
     for name, value in raw.items():
-        if name not in SECTIONS:
-            error(name, None, f"unknown section [{name}]", f"known sections: {_known(SECTIONS)}")
-        elif not isinstance(value, dict):
+        if name in SECTIONS and not isinstance(value, dict):
             error(None, name, f"{name} must be a table", f"write it as [{name}]")
+        elif name not in SECTIONS and isinstance(value, dict):
+            error(name, None, f"unknown section [{name}]", f"known sections: {_known(SECTIONS)}")
+        elif name not in SECTIONS:
+            error(None, name, f"`{name}` is outside any section", "put it under [site]")
     if "site" not in raw:
         error(None, None, "missing [site] section", "add [site] with title and base_url")
 
@@ -168,14 +202,11 @@ def parse_config(root: Path, raw: dict[str, Any], text: str = "") -> Config:
         if all(key in values for key in required):
             sections[name] = cls(**values)
 
-    if "site" in sections:
-        errors.extend(_check_site(sections["site"], text))
-    if "build" in sections:
-        errors.extend(_check_build(sections["build"], text))
-    if "math" in sections:
-        errors.extend(_check_math(sections["math"], text))
-    if errors:
-        raise BuildFailed(errors)
+    for name, check in (("site", _check_site), ("build", _check_build), ("math", _check_math)):
+        if name in sections:
+            check(sections[name], root, error)
+    if problems.errors:
+        raise BuildFailed(problems.errors)
     return Config(root=root, **sections)
 
 
@@ -199,60 +230,65 @@ def _convert(value: Any, kind: Any) -> tuple[str, Any]:
     raise TypeError(f"no converter for {kind}")  # a bug in the schema, not the user's input
 
 
-def _check_site(site: SiteSection, text: str) -> list[SiteError]:
-    errors = []
+_Report = Callable[[str | None, str | None, str, str], None]
+# The placeholders each URL pattern may use; pages need not have a date.
+PLACEHOLDERS = {"post_url": {"slug", "year", "month", "day"}, "page_url": {"slug"}}
+
+
+def _check_site(site: SiteSection, root: Path, error: _Report) -> None:
     parts = urlsplit(site.base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        errors.append(
-            SiteError(
-                CONFIG_NAME,
-                _line_of(text, "site", "base_url"),
-                f"[site] base_url {site.base_url!r} is not an absolute http(s) URL",
-                'write it like "https://example.org/" or "https://example.org/blog/"',
-            )
+        error(
+            "site",
+            "base_url",
+            f"[site] base_url {site.base_url!r} is not an absolute http(s) URL",
+            'write it like "https://example.org/" or "https://example.org/blog/"',
         )
     try:
         ZoneInfo(site.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        errors.append(
-            SiteError(
-                CONFIG_NAME,
-                _line_of(text, "site", "timezone"),
-                f"[site] timezone {site.timezone!r} is not a known time zone",
-                'use an IANA name like "Asia/Shanghai" or "UTC"',
-            )
+        error(
+            "site",
+            "timezone",
+            f"[site] timezone {site.timezone!r} is not a known time zone",
+            'use an IANA name like "Asia/Shanghai" or "UTC"',
         )
-    return errors
 
 
-def _check_build(build: BuildSection, text: str) -> list[SiteError]:
-    errors = []
+def _check_build(build: BuildSection, root: Path, error: _Report) -> None:
     for key, minimum in (("posts_per_page", 1), ("toc_min_headings", 1)):
         if getattr(build, key) < minimum:
-            errors.append(
-                SiteError(
-                    CONFIG_NAME,
-                    _line_of(text, "build", key),
-                    f"[build] {key} must be at least {minimum}",
-                    f"got {getattr(build, key)}",
-                )
+            error(
+                "build",
+                key,
+                f"[build] {key} must be at least {minimum}",
+                f"got {getattr(build, key)}",
             )
-    for key in ("post_url", "page_url"):
+    for key, allowed in PLACEHOLDERS.items():
         pattern = getattr(build, key)
-        if "{slug}" not in pattern or not pattern.startswith("/") or ".." in pattern:
-            errors.append(
-                SiteError(
-                    CONFIG_NAME,
-                    _line_of(text, "build", key),
-                    f"[build] {key} {pattern!r} must start with / and contain {{slug}}",
-                    'for example "/{year}/{month}/{slug}/"',
-                )
+        try:
+            names = {name for _, name, _, _ in Formatter().parse(pattern) if name is not None}
+        except ValueError:
+            names = {"{"}
+        unknown = sorted(names - allowed)
+        if unknown or "slug" not in names or not pattern.startswith("/") or ".." in pattern:
+            problem = f"unknown placeholder {{{unknown[0]}}}" if unknown else "must contain {slug}"
+            error(
+                "build",
+                key,
+                f"[build] {key} {pattern!r}: {problem}",
+                f"start it with / and use only {', '.join('{' + n + '}' for n in sorted(allowed))}",
             )
-    return errors
+    if build.theme != "default" and not (root / "themes" / build.theme).is_dir():
+        error(
+            "build",
+            "theme",
+            f"[build] theme {build.theme!r} not found in themes/",
+            f'create themes/{build.theme}/ or use theme = "default"',
+        )
 
 
-def _check_math(math: MathSection, text: str) -> list[SiteError]:
-    errors = []
+def _check_math(math: MathSection, root: Path, error: _Report) -> None:
     for name, value in math.macros.items():
         ok = isinstance(value, str) or (
             isinstance(value, list)
@@ -261,15 +297,12 @@ def _check_math(math: MathSection, text: str) -> list[SiteError]:
             and isinstance(value[1], int)
         )
         if not ok or not re.fullmatch(r"[A-Za-z]+", name):
-            errors.append(
-                SiteError(
-                    CONFIG_NAME,
-                    _line_of(text, "math", "macros"),
-                    f"[math] macro `{name}` must be a TeX string or [definition, argument count]",
-                    'e.g. RR = "\\\\mathbb{R}" or KL = ["\\\\mathrm{KL}(#1\\\\|#2)", 2]',
-                )
+            error(
+                "math",
+                "macros",
+                f"[math] macro `{name}` must be a TeX string or [definition, argument count]",
+                'e.g. RR = "\\\\mathbb{R}" or KL = ["\\\\mathrm{KL}(#1\\\\|#2)", 2]',
             )
-    return errors
 
 
 def _line_of(text: str, section: str | None, key: str | None) -> int | None:

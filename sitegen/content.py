@@ -70,6 +70,7 @@ class Document:
     toc: tuple[TocEntry, ...]
     extra: dict[str, Any] = field(default_factory=dict)
     assets: tuple[tuple[str, str], ...] = ()
+    slug_line: int | None = None  # where `slug:` is written, for URL clash messages
 
 
 def find_sources(root: Path) -> list[Source]:
@@ -105,12 +106,7 @@ def load_document(source: Source, config: Config, options: MarkdownOptions) -> D
         raise SiteError(source.rel, 1, "a post needs a date", "add `date: 2024-05-10`")
     slug = meta.slug or _default_slug(source)
     pattern = config.build.post_url if source.kind == "post" else config.build.page_url
-    try:
-        site_path = expand_permalink(pattern, slug, meta.date)
-    except KeyError as exc:
-        raise SiteError(
-            source.rel, 1, f"the URL pattern {pattern!r} needs a date", "add `date:`"
-        ) from exc
+    site_path = expand_permalink(pattern, slug, meta.date)  # config checked the placeholders
     url = link(config.base_path, site_path)
     body = render_markdown(split.body, options, page_url=url, base_path=config.base_path)
     excerpt_html, has_more = body.excerpt_html, body.has_more
@@ -126,8 +122,8 @@ def load_document(source: Source, config: Config, options: MarkdownOptions) -> D
         updated=meta.updated,
         site_path=site_path,
         url=url,
-        categories=tuple(term_link(config, "categories", n) for n in meta.categories),
-        tags=tuple(term_link(config, "tags", n) for n in meta.tags),
+        categories=_term_links(config, "categories", meta.categories),
+        tags=_term_links(config, "tags", meta.tags),
         series=term_link(config, "series", meta.series) if meta.series else None,
         series_index=meta.series_index,
         summary=_plain_summary(meta, excerpt_html),
@@ -139,12 +135,22 @@ def load_document(source: Source, config: Config, options: MarkdownOptions) -> D
         toc=body.toc,
         extra=meta.extra,
         assets=_asset_paths(source, site_path),
+        slug_line=split.key_lines.get("slug"),
     )
 
 
 def term_link(config: Config, kind: str, name: str) -> TermLink:
     slug = make_slug(name) or hashlib.sha256(name.encode()).hexdigest()[:8]
     return TermLink(name, slug, link(config.base_path, f"{kind}/{slug}/"))
+
+
+def _term_links(config: Config, kind: str, names: tuple[str, ...]) -> tuple[TermLink, ...]:
+    """One link per term page: `GAN` and `gan` in one post are one tag."""
+    links: dict[str, TermLink] = {}
+    for name in names:
+        link_ = term_link(config, kind, name)
+        links.setdefault(link_.slug, link_)
+    return tuple(links.values())
 
 
 def _decode(source: Source) -> str:

@@ -83,11 +83,20 @@ def split_front_matter(path: str, text: str) -> Split:
             path, 2, "front matter must be a set of `key: value` lines", "e.g. `title: My post`"
         )
     sep = ":" if fence == "---" else "="
-    key_lines = {}
+    key_lines: dict[str, int] = {}
     for number, line in enumerate(lines[1:end], start=2):
         match = re.match(rf"([A-Za-z_][\w-]*)\s*{sep}", line)
-        if match:
-            key_lines.setdefault(match.group(1), number)
+        if not match:
+            continue
+        key = match.group(1)
+        if key in key_lines and fence == "---":  # YAML keeps the last silently; TOML refuses
+            raise SiteError(
+                path,
+                number,
+                f"`{key}` is given twice (lines {key_lines[key]} and {number})",
+                "keep one of them",
+            )
+        key_lines.setdefault(key, number)
     return Split(raw, "".join(lines[end + 1 :]), end + 2, key_lines)
 
 
@@ -112,7 +121,7 @@ def _parse_yaml(path: str, block: str) -> Any:
             path,
             line,
             f"front matter is not valid YAML: {problem}",
-            "quote values that contain ':' or start with special characters",
+            "check quotes, brackets and indentation on this line and the ones above it",
         ) from None
 
 

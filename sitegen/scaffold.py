@@ -6,15 +6,15 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from sitegen.config import CONFIG_NAME
+from sitegen.config import CONFIG_NAME, load_config
 from sitegen.errors import SiteError
-from sitegen.urls import make_slug
+from sitegen.urls import HAN, make_slug
 
 CONFIG_TEMPLATE = """\
 [site]
 title = {title}
 base_url = "https://example.org/"
-language = "en"
+language = "{language}"
 """
 
 FIRST_POST = """\
@@ -38,8 +38,9 @@ Write posts in `content/posts/`, then run `sitegen build`.
 """
 
 
-def new_site(root: Path, *, title: str) -> None:
+def new_site(root: Path, *, title: str, language: str | None = None) -> None:
     """A config and one post; the default theme ships with sitegen, so none is copied."""
+    language = language or ("zh-CN" if HAN.search(title) else "en")
     if (root / CONFIG_NAME).exists():
         raise SiteError(
             str(root / CONFIG_NAME), None, "a site already exists here", "pick a new folder"
@@ -49,7 +50,8 @@ def new_site(root: Path, *, title: str) -> None:
     (root / "content" / "pages").mkdir(exist_ok=True)
     (root / "static").mkdir(exist_ok=True)
     (root / CONFIG_NAME).write_text(
-        CONFIG_TEMPLATE.format(title=json.dumps(title, ensure_ascii=False)), encoding="utf-8"
+        CONFIG_TEMPLATE.format(title=json.dumps(title, ensure_ascii=False), language=language),
+        encoding="utf-8",
     )
     (posts / "hello-math.md").write_text(FIRST_POST.format(date="2024-01-01"), encoding="utf-8")
     (root / ".gitignore").write_text("/public/\n/.sitegen/\n", encoding="utf-8")
@@ -57,13 +59,7 @@ def new_site(root: Path, *, title: str) -> None:
 
 def new_post(root: Path, title: str, now: datetime) -> Path:
     """A draft post named after its title's slug (Chinese becomes pinyin)."""
-    if not (root / CONFIG_NAME).is_file():
-        raise SiteError(
-            CONFIG_NAME,
-            None,
-            f"no {CONFIG_NAME} in {root}",
-            "run it in a site folder or pass --site",
-        )
+    zone = load_config(root).zone  # also says clearly when this is not a site folder
     slug = make_slug(title) or "post"
     path = root / "content" / "posts" / f"{slug}.md"
     if path.exists():
@@ -74,7 +70,7 @@ def new_post(root: Path, title: str, now: datetime) -> Path:
     front = (
         "---\n"
         f"title: {json.dumps(title, ensure_ascii=False)}\n"
-        f"date: {now.replace(microsecond=0).isoformat()}\n"
+        f"date: {now.astimezone(zone).replace(microsecond=0).isoformat()}\n"
         "category: \n"
         "tags: []\n"
         "draft: true\n"

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from sitegen.config import Config
 from sitegen.content import Document, TermLink
+from sitegen.errors import SiteError
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,35 @@ class Site:
         if post.series is None:
             return None
         return next(s for s in self.series if s.slug == post.series.slug)
+
+
+# First URL segments that generated pages own; a document may not take them.
+RESERVED = frozenset(
+    {"page", "archives", "categories", "tags", "series", "404.html", "index.html"}
+    | {"atom.xml", "rss.xml", "sitemap.xml", "robots.txt"}
+)
+
+
+def unique_urls(documents: list[Document]) -> tuple[list[Document], list[SiteError]]:
+    """Leave out every document whose URL another one, or a generated page, already has.
+
+    Left in, it would be listed on the index and in feeds while its page showed
+    the other document.
+    """
+    kept: dict[str, Document] = {}
+    errors = []
+    for doc in sorted(documents, key=lambda d: d.source):
+        hint = "give it another `slug:`" if doc.slug_line else "rename the file or add `slug:`"
+        first = doc.site_path.split("/", 1)[0]
+        if first in RESERVED:
+            message = f"its URL /{doc.site_path} belongs to the generated /{first} page"
+        elif doc.site_path in kept:
+            message = f"has the same URL /{doc.site_path} as {kept[doc.site_path].source}"
+        else:
+            kept[doc.site_path] = doc
+            continue
+        errors.append(SiteError(doc.source, doc.slug_line or 1, message, hint))
+    return [doc for doc in documents if kept.get(doc.site_path) is doc], errors
 
 
 def assemble_site(config: Config, documents: list[Document], publishing: Publishing) -> Site:

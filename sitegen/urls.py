@@ -11,12 +11,15 @@ from urllib.parse import quote, urljoin
 from slugify import slugify
 
 # Each Han character is its own word, so "GAN模型" becomes gan-mo-xing, not ganmo-xing.
+# Symbols that tell names apart: C++, C# and C must not share one tag page.
+SYMBOLS = re.compile(r"(?<=\w)(\++|#)")
 HAN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
 
 
 @lru_cache(maxsize=65536)  # tags and categories repeat across thousands of posts
 def make_slug(text: str) -> str:
     """An ASCII URL segment; Chinese is transliterated (科学 → ke-xue) so URLs stay readable."""
+    text = SYMBOLS.sub(lambda m: " sharp " if m[0] == "#" else " plus " * len(m[0]), text)
     return slugify(HAN.sub(r" \1 ", text), lowercase=True, max_length=80, word_boundary=True)
 
 

@@ -7,8 +7,9 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
+from sitegen.errors import SiteError
 from sitegen.urls import is_safe_relative
 
 
@@ -49,6 +50,31 @@ def write_outputs(out: Path, files: dict[str, bytes | Path], manifest: Path) -> 
             _prune_empty(target.parent, root)
     _write_manifest(manifest, sorted(files))
     return WriteStats(written, unchanged, removed)
+
+
+def check_output_folder(root: Path, out: Path) -> SiteError | None:
+    """The output folder may not be, hold, or sit inside the site's own sources."""
+    site, target = root.resolve(), out.resolve()
+    sources = [site / name for name in ("content", "static", "themes", "templates")]
+    if site.is_relative_to(target) or any(target.is_relative_to(s) for s in sources):
+        return SiteError(
+            "-o",
+            None,
+            f"the output folder {out} would overwrite the site's own files",
+            "build into a folder of its own, such as public/",
+        )
+    return None
+
+
+def path_clashes(paths: list[str]) -> list[tuple[str, str]]:
+    """Pairs (file, path below it): `about` and `about/index.html` cannot both be written."""
+    files = set(paths)
+    return [
+        (parent, path)
+        for path in sorted(paths)
+        for parent in (str(p) for p in PurePosixPath(path).parents if str(p) != ".")
+        if parent in files
+    ]
 
 
 def manifest_path(state_dir: Path, out: Path) -> Path:

@@ -263,3 +263,53 @@ def test_a_static_file_may_not_replace_a_page(make_site, build, tmp_path):
         "static/index.html: would overwrite the generated page /index.html — rename it"
     ]
     assert "mine" not in (tmp_path / "out/index.html").read_text()
+
+
+def test_url_clashes_are_errors_at_the_slug_line_and_the_loser_is_left_out(
+    make_site, build, tmp_path
+):
+    root = make_site(
+        {
+            "content/posts/a.md": post("A", "2024-01-01", slug="same"),
+            "content/posts/b.md": post("B", "2024-01-02", slug="same"),
+            "content/pages/feed.md": post("Feed", slug="atom.xml"),
+            "content/pages/tags.md": post("Tags", slug="tags"),
+            "content/posts/draft.md": post("Draft", "2024-01-03", slug="same", draft=True),
+            "static/about": "a file where a page wants a folder",
+            "content/pages/about.md": post("About"),
+        }
+    )
+    report = build(root)
+    assert sorted(str(e) for e in report.errors) == [
+        "content/pages/feed.md:4: its URL /atom.xml/ belongs to the generated /atom.xml page — give it another `slug:`",
+        "content/pages/tags.md:4: its URL /tags/ belongs to the generated /tags page — give it another `slug:`",
+        "content/posts/b.md:4: has the same URL /2024/01/same/ as content/posts/a.md — give it another `slug:`",
+        "static/about: /about clashes with /about/index.html: one path cannot be both a file and a folder — rename one of them",
+    ]
+    out = tmp_path / "out"
+    home = (out / "index.html").read_text()
+    assert "A</a>" in home and ">B</a>" not in home  # the loser is in no list
+    assert "feed.md" not in (out / "atom.xml").read_text() and (out / "tags/index.html").is_file()
+
+
+def test_tags_that_differ_only_in_case_share_a_page_and_list_a_post_once(
+    make_site, build, tmp_path
+):
+    build(make_site({"content/posts/a.md": post("A", tags=["GAN", "gan", "C++", "C#", "c"])}))
+    out = tmp_path / "out"
+    assert sorted(p.name for p in (out / "tags").iterdir() if p.is_dir()) == [
+        "c",
+        "c-plus-plus",
+        "c-sharp",
+        "gan",
+    ]
+    assert (out / "tags/gan/index.html").read_text().count('class="entry-title"') == 1
+
+
+@pytest.mark.parametrize("output", [".", "content", "..", "static/x"])
+def test_the_output_folder_may_not_overwrite_the_site(make_site, tmp_path, output):
+    root = make_site({"content/posts/a.md": post("A")})
+    with pytest.raises(BuildFailed) as caught:
+        build_site(root, BuildOptions(output=root / output, now=NOW))
+    assert "would overwrite the site's own files" in str(caught.value.errors[0])
+    assert not (root / output / "index.html").exists()

@@ -24,15 +24,20 @@ def test_new_site_then_build_then_new_post(tmp_path):
     assert built.returncode == 0, built.stderr
     assert "1 posts" in built.stdout and "written" in built.stdout
     assert "我的博客" in (site / "public/index.html").read_text()
+    assert 'language = "zh-CN"' in (site / "sitegen.toml").read_text()  # from the Chinese title
     assert 'class="math inline"' in (site / "public/2024/01/hello-math/index.html").read_text()
 
-    added = sitegen("new-post", "能量视角下的GAN模型", cwd=site)
+    (site / "sitegen.toml").write_text(
+        (site / "sitegen.toml").read_text() + 'timezone = "Asia/Shanghai"\n', encoding="utf-8"
+    )
+    added = sitegen("new-post", "能量视角下的GAN模型", cwd=site / "content")  # found from below
     assert added.returncode == 0, added.stderr
     created = site / "content/posts/neng-liang-shi-jiao-xia-de-gan-mo-xing.md"
     assert created.is_file() and "draft: true" in created.read_text()
+    assert "+08:00" in created.read_text()  # the date is in the site's zone
     again = sitegen("new-post", "能量视角下的GAN模型", cwd=site)
     assert again.returncode == 1 and "already exists" in again.stderr
-    drafts = sitegen("build", "--drafts", cwd=site)
+    drafts = sitegen("build", "--drafts", cwd=site / "content" / "posts")
     assert "2 posts" in drafts.stdout
 
 

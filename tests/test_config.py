@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.config import MATHJAX_CDN, load_config
+from sitegen.config import MATHJAX_CDN, find_site_root, load_config
 from sitegen.errors import BuildFailed
 
 
@@ -77,7 +77,23 @@ def test_full_config(tmp_path):
         ),
         (
             '[site]\ntitle = "T"\nbase_url = "https://e.org/"\n[build]\npost_url = "/{year}/"\n',
-            "sitegen.toml:5: [build] post_url '/{year}/' must start with / and contain {slug}",
+            "sitegen.toml:5: [build] post_url '/{year}/': must contain {slug}",
+        ),
+        (
+            '[site]\ntitle = "T"\nbase_url = "https://e.org/"\n[build]\npost_url = "/{yaer}/{slug}/"\n',
+            "sitegen.toml:5: [build] post_url '/{yaer}/{slug}/': unknown placeholder {yaer}",
+        ),
+        (
+            '[site]\ntitle = "T"\nbase_url = "https://e.org/"\n[build]\npage_url = "/{year}/{slug}/"\n',
+            "sitegen.toml:5: [build] page_url '/{year}/{slug}/': unknown placeholder {year}",
+        ),
+        (
+            '[site]\ntitle = "T"\nbase_url = "https://e.org/"\n[build]\ntheme = "nope"\n',
+            "sitegen.toml:5: [build] theme 'nope' not found in themes/",
+        ),
+        (
+            'title = "T"\nbase_url = "https://e.org/"\n',
+            "sitegen.toml:1: `title` is outside any section — put it under [site]",
         ),
         (
             '[site]\ntitle = "T"\nbase_url = "https://e.org/"\n[math]\ntags = "yes"\n',
@@ -116,3 +132,17 @@ def test_overrides_win(tmp_path):
     root = write(tmp_path, '[site]\ntitle = "T"\nbase_url = "https://e.org/"\n')
     config = load_config(root, {"site": {"base_url": "https://h.io/preview/"}})
     assert config.base_path == "/preview/"
+
+
+def test_command_line_values_are_blamed_on_the_command_line(tmp_path):
+    root = write(tmp_path, '[site]\ntitle = "T"\nbase_url = "https://e.org/"\n')
+    with pytest.raises(BuildFailed) as caught:
+        load_config(root, {"site": {"base_url": "host/blog"}})
+    assert str(caught.value.errors[0]).startswith("command line: [site] base_url 'host/blog'")
+
+
+def test_site_root_is_found_from_a_subfolder(tmp_path):
+    root = write(tmp_path, '[site]\ntitle = "T"\nbase_url = "https://e.org/"\n')
+    (root / "content/posts").mkdir(parents=True)
+    assert find_site_root(root / "content/posts") == root
+    assert find_site_root(root) == root

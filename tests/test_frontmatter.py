@@ -78,6 +78,11 @@ def test_categories_list_and_body_line():
         ("---\ntitle: T\nseries_index: 0\n---\n", 3, "series_index"),
         ("---\ntitle: T\ndraft: yes please\n---\n", 3, "`draft` must be a bool"),
         ("---\ntitle: T\nmath: 1\n---\n", 3, "`math` must be a bool"),
+        (
+            "---\ntitle: T\ndate: 2024-01-01\ntitle: U\n---\n",
+            4,
+            "`title` is given twice (lines 2 and 4)",
+        ),
     ],
 )
 def test_errors_name_the_line(text: str, line: int, message: str):
