@@ -67,8 +67,7 @@ def build_site(root: Path, options: BuildOptions) -> BuildReport:
     documents, clashes = unique_urls([doc for doc in documents if publishing.publishes(doc)])
     errors += clashes
     site = assemble_site(config, documents, publishing)
-    routes, collisions = site_routes(site)
-    errors += collisions
+    routes = site_routes(site)
 
     env = make_environment(config)
     outputs: dict[str, bytes | Path] = {}

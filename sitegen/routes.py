@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sitegen.content import Document
-from sitegen.errors import SiteError
-from sitegen.site import Site, Term
+from sitegen.site import Site
 from sitegen.urls import link, output_path
 
 
@@ -23,12 +22,11 @@ class Paginator:
 
 @dataclass(frozen=True)
 class Route:
-    """One page of the site; `origin` names what made it, for collision messages."""
+    """One page of the site: where it goes, which template shows it, and with what data."""
 
     site_path: str
     template: str
     context: dict[str, Any] = field(default_factory=dict)
-    origin: str = ""
     has_math: bool = False
 
     @property
@@ -36,8 +34,8 @@ class Route:
         return output_path(self.site_path)
 
 
-def site_routes(site: Site) -> tuple[list[Route], list[SiteError]]:
-    """Every HTML page, and an error for each URL that two sources would write."""
+def site_routes(site: Site) -> list[Route]:
+    """Every HTML page; documents' URLs are unique already (`site.unique_urls`)."""
     routes: list[Route] = []
     routes += _paginated("", "list.html", site.posts, site, {"term": None, "kind": "home"})
     for post in site.posts:
@@ -55,20 +53,17 @@ def site_routes(site: Site) -> tuple[list[Route], list[SiteError]]:
                     "series_prev": _step(series.posts, post, -1) if series else None,
                     "series_next": _step(series.posts, post, +1) if series else None,
                 },
-                post.source,
                 post.has_math,
             )
         )
     for page in site.pages:
-        routes.append(
-            Route(page.site_path, "page.html", {"page": page}, page.source, page.has_math)
-        )
-    routes.append(Route("archives/", "archives.html", {"years": site.archives}, "archives"))
+        routes.append(Route(page.site_path, "page.html", {"page": page}, page.has_math))
+    routes.append(Route("archives/", "archives.html", {"years": site.archives}))
     for kind, folder, terms in (
         ("category", "categories", site.categories),
         ("tag", "tags", site.tags),
     ):
-        routes.append(Route(f"{folder}/", "terms.html", {"kind": kind, "terms": terms}, folder))
+        routes.append(Route(f"{folder}/", "terms.html", {"kind": kind, "terms": terms}))
         for term in terms:
             routes += _paginated(
                 f"{folder}/{term.slug}/",
@@ -77,11 +72,11 @@ def site_routes(site: Site) -> tuple[list[Route], list[SiteError]]:
                 site,
                 {"term": term, "kind": kind},
             )
-    routes.append(Route("series/", "series_list.html", {"all_series": site.series}, "series"))
+    routes.append(Route("series/", "series_list.html", {"all_series": site.series}))
     for series in site.series:
-        routes.append(Route(f"series/{series.slug}/", "series.html", {"series": series}, "series"))
-    routes.append(Route("404.html", "404.html", {}, "404 page"))
-    return _without_collisions(routes)
+        routes.append(Route(f"series/{series.slug}/", "series.html", {"series": series}))
+    routes.append(Route("404.html", "404.html", {}))
+    return routes
 
 
 def _paginated(
@@ -103,32 +98,11 @@ def _paginated(
             pages=tuple(zip(range(1, total + 1), urls, strict=True)),
         )
         context = {"posts": chunk, "paginator": paginator, **extra}
-        origin = extra["term"].name if isinstance(extra.get("term"), Term) else "index"
         has_math = any('class="math' in post.excerpt_html for post in chunk)
-        routes.append(Route(paths[number - 1], template, context, origin, has_math))
+        routes.append(Route(paths[number - 1], template, context, has_math))
     return routes
 
 
 def _step(posts: tuple[Document, ...], post: Document, offset: int) -> Document | None:
     index = posts.index(post) + offset
     return posts[index] if 0 <= index < len(posts) else None
-
-
-def _without_collisions(routes: list[Route]) -> tuple[list[Route], list[SiteError]]:
-    """Two sources writing one file is an error naming both; the first one keeps the URL."""
-    kept: dict[str, Route] = {}
-    errors = []
-    for route in routes:
-        other = kept.get(route.output_path)
-        if other is None:
-            kept[route.output_path] = route
-            continue
-        errors.append(
-            SiteError(
-                route.origin,
-                None,
-                f"writes the same URL /{route.site_path} as {other.origin}",
-                "give one of them another `slug:`",
-            )
-        )
-    return list(kept.values()), errors

@@ -116,8 +116,7 @@ def test_pagination_shows_every_post_once_in_order(count, per_page):
     config, docs = DOCS
     config = replace(config, build=replace(config.build, posts_per_page=per_page))
     site = assemble_site(config, docs[:count], Publishing())
-    routes, errors = site_routes(site)
-    assert errors == []
+    routes = site_routes(site)
     for prefix, expected in (("", site.posts), ("tags/t/", site.tags[0].posts if count else ())):
         pages = [
             r
