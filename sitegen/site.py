@@ -26,17 +26,8 @@ class Term:
 
 
 @dataclass(frozen=True)
-class Series:
-    """A multi-part series, its posts in series order."""
-
-    name: str
-    slug: str
-    url: str
-    posts: tuple[Document, ...]
-
-    @property
-    def count(self) -> int:
-        return len(self.posts)
+class Series(Term):
+    """A multi-part series: like a term, but its posts are in series order."""
 
 
 @dataclass(frozen=True)
