@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from sitegen.check import lint_site
 from sitegen.config import Config, load_config
 from sitegen.content import Document, find_sources, load_document
 from sitegen.errors import BuildFailed, SiteError
@@ -29,6 +30,7 @@ class BuildOptions:
     drafts: bool = False
     future: bool = False
     now: datetime | None = None
+    strict: bool = False  # the linter's findings are errors too
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,8 @@ def build_site(root: Path, options: BuildOptions) -> BuildReport:
     publishing = Publishing(options.drafts, options.future, options.now)
     documents, clashes = unique_urls([doc for doc in documents if publishing.publishes(doc)])
     errors += clashes
+    if options.strict:
+        errors += lint_site(config, markdown_options(config), {doc.source for doc in documents})
     site = assemble_site(config, documents, publishing)
     routes = site_routes(site)
 

@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sitegen import __version__
-from sitegen.build import BuildOptions, build_site
-from sitegen.config import LANGUAGES, find_site_root
+from sitegen.build import BuildOptions, build_site, markdown_options
+from sitegen.check import check_site
+from sitegen.config import LANGUAGES, find_site_root, load_config
 from sitegen.errors import BuildFailed, SiteError
 from sitegen.scaffold import new_post, new_site
 
@@ -52,11 +53,21 @@ def _build(args: argparse.Namespace) -> int:
             drafts=args.drafts,
             future=args.future,
             now=datetime.now(UTC),
+            strict=args.strict,
         ),
     )
     _print_errors(report.errors)
     print(report.summary())
     return EXIT_USER_ERROR if report.errors else 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    config = load_config(site_folder(args.site))
+    report = check_site(config, markdown_options(config))
+    for problem in report.problems:
+        print(problem)
+    print(report.summary())
+    return EXIT_USER_ERROR if report.problems else 0
 
 
 def _new(args: argparse.Namespace) -> int:
@@ -104,6 +115,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", metavar="URL", help="override [site] base_url")
     build.add_argument("--drafts", action="store_true", help="include posts with draft: true")
     build.add_argument("--future", action="store_true", help="include posts dated in the future")
+    build.add_argument("--strict", action="store_true", help="fail on what `sitegen check` finds")
+
+    check = command("check", _check, "find broken math and front matter before publishing")
+    check.add_argument("site", nargs="?", help=SITE_HELP)
 
     new = command("new", _new, "start a new site with a config and one example post")
     new.add_argument("site", help="the folder to create")
