@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
+import webbrowser
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +16,7 @@ from sitegen.check import check_site
 from sitegen.config import LANGUAGES, find_site_root, load_config
 from sitegen.errors import BuildFailed, SiteError
 from sitegen.scaffold import new_post, new_site
+from sitegen.serve import AddressUnavailable, start_server
 
 SITE_HELP = "the site folder (default: the nearest folder at or above . with sitegen.toml)"
 EXIT_USER_ERROR = 1
@@ -90,6 +92,21 @@ def site_folder(given: str | None) -> Path:
     return Path(given) if given else find_site_root(Path("."))
 
 
+def _serve(args: argparse.Namespace) -> int:
+    root = site_folder(args.site)
+    try:
+        server = start_server(root, args.host, args.port, drafts=args.drafts)
+    except AddressUnavailable as busy:
+        print(f"error: {busy}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    with server:
+        print(f"serving {server.url} (Ctrl-C to stop)", flush=True)
+        if args.open:
+            webbrowser.open(server.url)
+        server.wait()
+    return 0
+
+
 def _print_errors(errors: list[SiteError]) -> None:
     for error in errors:
         print(f"error: {error}", file=sys.stderr)
@@ -128,6 +145,13 @@ def _parser() -> argparse.ArgumentParser:
         choices=LANGUAGES,
         help="UI language (default: zh-CN for a Chinese title, else en)",
     )
+
+    serve = command("serve", _serve, "preview the site locally, rebuilt and reloaded on every save")
+    serve.add_argument("site", nargs="?", help=SITE_HELP)
+    serve.add_argument("--port", type=int, default=8000, help="default: 8000; 0 picks a free one")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: local)")
+    serve.add_argument("--drafts", action="store_true", help="include posts with draft: true")
+    serve.add_argument("--open", action="store_true", help="open the site in a web browser")
 
     post = command("new-post", _new_post, "create content/posts/<slug>.md with front matter")
     post.add_argument("title", help="the post's title (Chinese or English)")

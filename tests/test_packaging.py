@@ -31,6 +31,7 @@ def test_wheel_ships_the_default_theme_and_builds_a_bare_site(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "sitegen/_theme/templates/base.html" in names
     assert any(n.startswith("sitegen/_theme/static/css/") for n in names)
+    assert "sitegen/livereload.js" in names  # sitegen serve injects it
 
     target = tmp_path / "installed"
     subprocess.run(
