@@ -104,8 +104,8 @@ def build_site(root: Path, options: BuildOptions) -> BuildReport:
 
 def markdown_options(config: Config) -> MarkdownOptions:
     return MarkdownOptions(
-        dollars=config.math.dollars,
-        brackets=config.math.brackets,
+        dollars="$" in config.math.delimiters,
+        brackets="\\(" in config.math.delimiters,
         environments=DEFAULT_ENVIRONMENTS + config.math.environments,
         line_numbers=config.build.line_numbers,
         excerpt=config.build.excerpt,

@@ -17,6 +17,8 @@ from sitegen.errors import BuildFailed, SiteError
 
 CONFIG_NAME = "sitegen.toml"
 LANGUAGES = ("zh-CN", "en")
+# Each name turns on a family: "$" is $…$ and $$…$$, "\\(" is \\(…\\) and \\[…\\].
+DELIMITERS = ("$", "\\(")
 MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml-full.js"
 
 
@@ -54,8 +56,7 @@ class MathSection:
     environments: tuple[str, ...] = ()
     tags: str = "ams"
     mathjax_url: str = MATHJAX_CDN
-    dollars: bool = True
-    brackets: bool = True
+    delimiters: tuple[str, ...] = DELIMITERS
 
 
 @dataclass(frozen=True)
@@ -289,6 +290,14 @@ def _check_build(build: BuildSection, root: Path, error: _Report) -> None:
 
 
 def _check_math(math: MathSection, root: Path, error: _Report) -> None:
+    for name in math.delimiters:
+        if name not in DELIMITERS:
+            error(
+                "math",
+                "delimiters",
+                f"[math] delimiters: unknown delimiter {name!r}",
+                'use "$" (for $…$ and $$…$$) and/or "\\\\(" (for \\(…\\) and \\[…\\])',
+            )
     for name, value in math.macros.items():
         ok = isinstance(value, str) or (
             isinstance(value, list)

@@ -108,6 +108,10 @@ def test_full_config(tmp_path):
             "sitegen.toml:5: [feeds] limit must be a whole number",
         ),
         ('[site\ntitle = "T"\n', "sitegen.toml:1: invalid TOML"),
+        (
+            '[site]\ntitle = "T"\nbase_url = "https://e.org/"\n[math]\ndelimiters = ["$", "["]\n',
+            "sitegen.toml:5: [math] delimiters: unknown delimiter '['",
+        ),
         ("[build]\nposts_per_page = 2\n", "missing [site] section"),
     ],
 )
@@ -146,3 +150,13 @@ def test_site_root_is_found_from_a_subfolder(tmp_path):
     (root / "content/posts").mkdir(parents=True)
     assert find_site_root(root / "content/posts") == root
     assert find_site_root(root) == root
+
+
+def test_delimiters_switch_math_families(tmp_path):
+    from sitegen.build import markdown_options
+
+    base = '[site]\ntitle = "T"\nbase_url = "https://e.org/"\n'
+    both = markdown_options(load_config(write(tmp_path, base)))
+    assert (both.dollars, both.brackets) == (True, True)
+    only = markdown_options(load_config(write(tmp_path, base + '[math]\ndelimiters = ["\\\\("]\n')))
+    assert (only.dollars, only.brackets) == (False, True)

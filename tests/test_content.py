@@ -131,3 +131,13 @@ def test_crlf_and_bom_are_read_as_plain_text():
         doc.title == "T"
         and doc.body_html == '<p><span class="math inline">\\(a\\\\b\\)</span></p>\n'
     )
+
+
+def test_math_in_headings_stays_exact_in_the_table_of_contents():
+    doc = doc_of("## 一、$\\|x\\|_2^*$ 的性质\n\n## Two $a_{i}|b$\n\n## Three\n")
+    titles = [entry.title_html for entry in doc.toc]
+    assert titles == [
+        '一、<span class="math inline">\\(\\|x\\|_2^*\\)</span> 的性质',
+        'Two <span class="math inline">\\(a_{i}|b\\)</span>',
+        "Three",
+    ]
