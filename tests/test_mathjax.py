@@ -15,14 +15,14 @@ from hypothesis import strategies as st
 
 from sitegen.mathjax import (
     MATHJAX_3_EXTENSIONS,
+    SCOPE_ATTRIBUTE,
     V2_EXTENSIONS,
     V2_REQUIRE_PACKAGE,
     mathjax_config,
 )
 
-EXTENSIONS = (
-    Path(__file__).resolve().parent.parent / "node_modules/mathjax/es5/input/tex/extensions"
-)
+REPO = Path(__file__).resolve().parent.parent
+EXTENSIONS = REPO / "node_modules/mathjax/es5/input/tex/extensions"
 
 # Reads one JSON-encoded JS source per line, evaluates it as an expression and
 # answers with its JSON (functions become the string "function").
@@ -61,7 +61,7 @@ def test_config_says_what_mathjax_must_do(evaluate_js: Callable[[str], object]) 
     config = evaluate_js(mathjax_config({"RR": r"\mathbb{R}"}, "ams"))
     assert config == {
         "options": {"ignoreHtmlClass": ".*", "processHtmlClass": "math"},
-        "startup": {"ready": "function"},
+        "startup": {"pageReady": "function", "ready": "function"},
         "tex": {
             "displayMath": [[r"\[", r"\]"]],
             "inlineMath": [[r"\(", r"\)"]],
@@ -81,6 +81,106 @@ def test_config_says_what_mathjax_must_do(evaluate_js: Callable[[str], object]) 
 @pytest.mark.parametrize("tags", ["ams", "none", "all"])
 def test_tags_pass_through(evaluate_js: Callable[[str], object], tags: str) -> None:
     assert evaluate_js(mathjax_config({}, tags))["tex"]["tags"] == tags
+
+
+# Runs the config's startup.pageReady against a stand-in page and MathJax (argv:
+# the config, then the page as JSON: each formula's scope, null for none, and
+# the marked elements' attribute values). Every render takes a timer tick, as
+# MathJax's does when it loads a font or extension. Prints what happened.
+PAGE_READY_HARNESS = """
+const [config, page] = process.argv.slice(1).map((arg, i) => i ? JSON.parse(arg) : arg);
+const log = [];
+const scopes = page.scopes.map((value) => ({getAttribute: () => value}));
+const formulas = page.math.map(([name, scope]) =>
+  ({name: name, closest: () => (scope === null ? null : scopes[scope])}));
+global.document = {
+  querySelectorAll: (selector) => (selector === ".math" ? formulas : scopes),
+};
+const tags = {};
+const items = [{inputData: {recompile: {}}}, {inputData: {}}];
+const doc = {
+  options: {elements: null},
+  inputJax: [{name: "TeX", parseOptions: {tags: tags}}],
+  math: items,
+  reset: () => log.push("reset document"),
+  render: () => log.push("render " + doc.options.elements.map((e) => e.name).join(" ")
+    + " as " + (tags.formatId ? tags.formatId("eq 1") : "page")),
+};
+global.MathJax = {
+  startup: {
+    document: doc,
+    defaultPageReady: () => { log.push("default"); return Promise.resolve(); },
+  },
+  texReset: () => log.push("texReset"),
+  _: {mathjax: {mathjax: {handleRetriesFor: (render) =>
+    new Promise((resolve) => setTimeout(() => { render(); resolve(); }, 1))}}},
+};
+(0, eval)("(" + config + ")").startup.pageReady().then(() => {
+  log.push("resolved");
+  console.log(JSON.stringify({
+    log: log,
+    elements: doc.options.elements,
+    formatId: "formatId" in tags,
+    recompile: items.some((item) => "recompile" in item.inputData),
+  }));
+});
+"""
+
+
+def run_page_ready(math: list[tuple[str, int | None]], scopes: list[str]) -> dict:
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is missing — scripts/test.sh expects Node 20 with npm")
+    page = json.dumps({"math": math, "scopes": scopes})
+    done = subprocess.run(
+        [node, "-e", PAGE_READY_HARNESS, mathjax_config({}, "ams"), page],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def test_a_page_without_scopes_is_typeset_as_mathjax_would() -> None:
+    assert run_page_ready([("a", None), ("b", None)], []) == {
+        "log": ["default", "resolved"],
+        "elements": None,
+        "formatId": False,
+        "recompile": True,
+    }
+
+
+def test_each_scope_is_typeset_in_turn_with_its_own_labels() -> None:
+    math = [("a1", 0), ("a2", 0), ("title", None), ("b1", 1), ("c1", 2)]
+    assert run_page_ready(math, ["", "", "intro"]) == {
+        "log": [
+            "texReset",
+            "reset document",
+            "render a1 a2 as mjx-eqn:1:eq_1",
+            "texReset",
+            "reset document",
+            "render title as page",
+            "texReset",
+            "reset document",
+            "render b1 as mjx-eqn:2:eq_1",
+            "texReset",
+            "reset document",
+            "render c1 as mjx-eqn:intro:eq_1",
+            # MathJax.startup.promise follows this promise: only now may it resolve.
+            "resolved",
+        ],
+        "elements": None,
+        "formatId": False,
+        # A formula compiled twice for a forward \eqref is not compiled again later.
+        "recompile": False,
+    }
+
+
+def test_the_theme_marks_each_excerpt_as_a_scope() -> None:
+    template = (REPO / "themes/default/templates/list.html").read_text(encoding="utf-8")
+    excerpt = re.search(r"<div class=\"entry-excerpt[^>]*>", template)
+    assert excerpt is not None
+    assert SCOPE_ATTRIBUTE in excerpt.group(0)
 
 
 def mathjax_class_pattern(option: str) -> re.Pattern[str]:
