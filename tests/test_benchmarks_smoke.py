@@ -1,0 +1,59 @@
+"""The benchmark's smoke run and its corpus generator: deterministic, and runnable offline."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BENCHMARKS = REPO / "benchmarks"
+SCENARIOS = ("cold build", "no change", "edit body", "edit title+tags")
+
+
+def test_smoke_run_prints_a_row_per_scenario_without_making_a_venv(tmp_path):
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "run.py"), "--smoke", "--work", str(tmp_path / "work")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    for scenario in SCENARIOS:
+        row = re.compile(
+            rf"^\|\s*200\s*\| {re.escape(scenario)}\s*\| sitegen \|\s*\d+\.\d\d \|", re.M
+        )
+        assert row.search(done.stdout), f"no row for {scenario!r} in:\n{done.stdout}"
+    assert "(200 posts," in done.stderr  # none left out as dated in the future
+    assert not (tmp_path / "cache").exists()  # Hugo and Pelican were never installed
+
+
+def corpus(target: str, posts: int, out: Path) -> Path:
+    command = [sys.executable, str(BENCHMARKS / "corpus.py"), "--target", target]
+    subprocess.run([*command, "--posts", str(posts), "--out", str(out)], check=True)
+    return out
+
+
+def test_a_small_corpus_is_a_prefix_of_a_larger_one(tmp_path):
+    small = corpus("sitegen", 6, tmp_path / "small")
+    large = corpus("sitegen", 9, tmp_path / "large")
+    posts = sorted((small / "content/posts").iterdir())
+    assert len(posts) == 6
+    for path in posts:
+        assert path.read_bytes() == (large / "content/posts" / path.name).read_bytes()
+
+
+def test_the_three_targets_hold_the_same_bodies(tmp_path):
+    bodies = {}
+    for target in ("sitegen", "hugo", "pelican"):
+        folder = corpus(target, 3, tmp_path / target)
+        texts = sorted(p.read_text() for p in folder.rglob("content/**/*.md"))
+        bodies[target] = [
+            re.split(r"\n---\n\n|^Slug: .*\n(?:Series.*\n)*\n", t, flags=re.M)[-1] for t in texts
+        ]
+    assert bodies["sitegen"] == bodies["hugo"] == bodies["pelican"]
+    assert all("<!--more-->" in body and "```python" in body for body in bodies["sitegen"])
