@@ -35,7 +35,6 @@ class BuildOptions:
 
 @dataclass(frozen=True)
 class BuildReport:
-    output: Path
     posts: int
     pages: int
     written: int
@@ -91,7 +90,6 @@ def build_site(root: Path, options: BuildOptions) -> BuildReport:
 
     stats = write_outputs(output, outputs, manifest_path(root / STATE_DIR, output))
     return BuildReport(
-        output=output,
         posts=len(site.posts),
         pages=len(routes),
         written=stats.written,

@@ -26,6 +26,7 @@ from sitegen.content import Source, find_sources, load_document
 from sitegen.errors import SiteError
 from sitegen.frontmatter import split_front_matter
 from sitegen.markdown import MATH_TOKENS, MarkdownOptions, make_parser
+from sitegen.markdown.math import in_url
 
 # What MathJax 3 (the tex-chtml-full component: base, ams, mathtools, amscd, cases,
 # empheq, bussproofs) accepts after \begin; the site's [math] environments join them.
@@ -64,7 +65,6 @@ _TEXT_ENVIRONMENT = re.compile(r"\\(begin|end)\s*\{([^{}\s]+)\}")
 _MATH_LIKE = re.compile(r"\\[A-Za-z]|[\^_]")
 # Two English words in a row: prose, which in `$…$` means two prices paired up.
 _PROSE = re.compile(r"\b[A-Za-z]{3,} +[A-Za-z]{3,}\b")
-_URL_BEFORE = re.compile(r"(?:://|\bwww\.)\S*\Z")
 _MACRO_DEPTH = 4
 _MARKS = "sitegen.check.marks"
 
@@ -382,7 +382,7 @@ def _lone_dollar(text: str, offset: int) -> tuple[str, str] | None:
     after = text[offset + 1 : offset + 41].split("\n", 1)[0].split("$", 1)[0]
     if not after[:1].strip() or not _MATH_LIKE.search(after):
         return None  # `$ 5`, `$5 and $6`: money
-    if _URL_BEFORE.search(text, max(0, offset - 300), offset):
+    if in_url(text, offset):  # the parser's own rule: such a `$` is part of the URL
         return None
     if text.find("$", offset + 1) < 0:
         return "unclosed `$`", "close the math with `$`, or write `\\$` for a literal dollar"

@@ -31,10 +31,6 @@ class Source:
     data: bytes
     assets: tuple[str, ...] = ()
 
-    @property
-    def digest(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
-
 
 @dataclass(frozen=True)
 class TermLink:

@@ -181,7 +181,7 @@ def _match_dollar(src: str, pos: int, end: int) -> _Match | None:
             # A lone `$$` is text as a whole: its second `$` must not open `$…$`.
             return _Match(None, "$$", "$$", pos + 2)
         return _Match("math_inline_display", "$$", content, close + 2)
-    if pos + 1 >= end or src[pos + 1].isspace() or _in_url(src, pos):
+    if pos + 1 >= end or src[pos + 1].isspace() or in_url(src, pos):
         return None
     close = _find_closer(src, pos + 1, end, "$")
     if close < 0 or src[close - 1].isspace():
@@ -193,7 +193,7 @@ def _match_dollar(src: str, pos: int, end: int) -> _Match | None:
     return _Match("math_inline", "$", src[pos + 1 : close], close + 1)
 
 
-def _in_url(src: str, pos: int) -> bool:
+def in_url(src: str, pos: int) -> bool:
     """True when the `$` at ``pos`` is part of a bare URL (`https://e.org/$a/$b`)."""
     return _URL_BEFORE.search(src, max(0, pos - 300), pos) is not None
 
