@@ -1,4 +1,9 @@
-"""A whole build, stage after stage: the one place that knows their order."""
+"""A whole build: one at a time per site, and nothing at all when nothing changed.
+
+A build that has work to do runs the stages in `pipeline`. This module stays light (no
+Markdown, Jinja or feed libraries are imported) so that a build finding nothing changed
+costs little more than starting Python and looking at the files' stats.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +12,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sitegen.check import lint_site
-from sitegen.config import Config, load_config
-from sitegen.content import Document, find_sources, load_document
+from sitegen.cache import Cache, Stat, code_version, digest, file_stat, scan_files, site_lock
+from sitegen.config import CONFIG_NAME, Config, load_config
 from sitegen.errors import BuildFailed, SiteError
-from sitegen.feeds import feed_outputs
-from sitegen.markdown import MarkdownOptions
-from sitegen.markdown.math import DEFAULT_ENVIRONMENTS
-from sitegen.render import make_environment, render_route, theme_dirs
-from sitegen.routes import site_routes
-from sitegen.site import Publishing, assemble_site, unique_urls
-from sitegen.sitemap import sitemap_outputs
-from sitegen.writer import check_output_folder, manifest_path, path_clashes, write_outputs
+from sitegen.progress import Progress
+from sitegen.writer import check_output_folder
 
 STATE_DIR = ".sitegen"
+DEFAULT_THEME = Path(__file__).parent / "_theme"
 
 
 @dataclass(frozen=True)
@@ -31,17 +30,24 @@ class BuildOptions:
     future: bool = False
     now: datetime | None = None
     strict: bool = False  # the linter's findings are errors too
+    clean: bool = False  # ignore what the cache knows; render and compare everything
+    jobs: int | None = None  # worker processes; None: one per core
+    explain: bool = False  # say why each output was rendered
+    clean_output: bool = False  # remove files in the output folder that sitegen did not write
+    progress: bool = False  # show progress on stderr once a build runs longer than a second
 
 
 @dataclass(frozen=True)
 class BuildReport:
     posts: int
-    pages: int
-    written: int
+    pages: int  # HTML pages
+    written: int  # these three count every output file
     unchanged: int
     removed: int
     seconds: float
     errors: list[SiteError] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # one line each: cache, foreign files
+    explanations: list[str] = field(default_factory=list)  # `--explain`: "path: why"
 
     def summary(self) -> str:
         return (
@@ -50,11 +56,24 @@ class BuildReport:
         )
 
 
-def build_site(root: Path, options: BuildOptions) -> BuildReport:
+@dataclass(frozen=True)
+class Inputs:
+    """Every file a build reads, by stat: `content` below content/, `other` the rest."""
+
+    content: dict[str, Stat]
+    other: dict[str, Stat]
+    scanned_ns: int
+
+    def digest(self) -> str:
+        return digest(repr(sorted(self.content.items())), repr(sorted(self.other.items())))
+
+
+def build_site(root: Path, options: BuildOptions, cache: Cache | None = None) -> BuildReport:
     """Build `root` into its output folder.
 
-    Posts with mistakes are left out and reported, the rest is written. A
-    mistake in the config or a template writes nothing: every page would be wrong.
+    Posts with mistakes are left out and reported, the rest is written. A mistake in
+    the config or a template writes nothing: every page would be wrong. `serve` passes
+    the cache it keeps open; otherwise the one in .sitegen/ is opened and closed.
     """
     started = time.perf_counter()
     overrides = {"site": {"base_url": options.base_url}} if options.base_url else None
@@ -62,127 +81,82 @@ def build_site(root: Path, options: BuildOptions) -> BuildReport:
     output = options.output or root / "public"
     if problem := check_output_folder(root, output):
         raise BuildFailed([problem])
-
-    documents, errors = load_documents(config)
-    publishing = Publishing(options.drafts, options.future, options.now)
-    documents, clashes = unique_urls([doc for doc in documents if publishing.publishes(doc)])
-    errors += clashes
-    if options.strict:
-        errors += lint_site(config, markdown_options(config), {doc.source for doc in documents})
-    site = assemble_site(config, documents, publishing)
-    routes = site_routes(site)
-
-    env = make_environment(config)
-    outputs: dict[str, bytes | Path] = {}
-    template_errors: list[SiteError] = []
-    for route in routes:
+    with site_lock(root / STATE_DIR):
+        own = cache is None
+        cache = cache or Cache(root / STATE_DIR, clean=False)
         try:
-            outputs[route.output_path] = render_route(env, site, route)
-        except SiteError as error:
-            template_errors.append(error)
-    if template_errors:
-        raise BuildFailed(errors + _first_of_each(template_errors))
-    outputs.update(feed_outputs(site))
-    outputs.update(sitemap_outputs(site, routes))
-    errors += _add_files(outputs, static_files(config, site.posts + site.pages), root)
-    for pair in path_clashes(list(outputs)):
-        errors.append(_drop_clash(outputs, pair, root))
+            inputs = scan_inputs(config)
+            key = build_key(config, options, output)
+            looking = options.clean or options.explain or options.clean_output
+            if not looking and (report := _unchanged(cache, key, output, inputs, options, started)):
+                return report
+            from sitegen import pipeline  # only now: the Markdown and template machinery
 
-    stats = write_outputs(output, outputs, manifest_path(root / STATE_DIR, output))
+            progress = Progress(started, enabled=options.progress)
+            try:
+                report = pipeline.run(config, output, options, cache, inputs, key, progress)
+            finally:
+                progress.finish()
+            return report
+        finally:
+            if own:
+                cache.close()
+
+
+def build_key(config: Config, options: BuildOptions, output: Path) -> dict[str, str]:
+    """What the outputs are a function of, besides the files: sitegen, config, options."""
+    rendering = digest(
+        code_version(),
+        repr(config),
+        str(options.drafts),
+        str(options.future),
+        str(options.now is None),
+    )
+    return {
+        "rendering": rendering,
+        "stamp": digest(rendering, str(options.strict), str(output.resolve())),
+        "output": str(output.resolve()),
+    }
+
+
+def scan_inputs(config: Config) -> Inputs:
+    scanned_ns = time.time_ns()
+    root = config.root
+    other: dict[str, Stat] = {}
+    for folder in ("static", "templates", "themes"):
+        other.update({f"{folder}/{rel}": s for rel, s in scan_files(root / folder).items()})
+    if DEFAULT_THEME.is_dir():  # the installed theme; a checkout's is themes/default
+        other.update({f"_theme/{rel}": s for rel, s in scan_files(DEFAULT_THEME).items()})
+    other[CONFIG_NAME] = file_stat(root / CONFIG_NAME) or (0, 0)
+    return Inputs(scan_files(root / "content"), other, scanned_ns)
+
+
+def _unchanged(
+    cache: Cache,
+    key: dict[str, str],
+    output: Path,
+    inputs: Inputs,
+    options: BuildOptions,
+    started: float,
+) -> BuildReport | None:
+    """The last build's report again, if no input, option or output changed since it."""
+    stamp = cache.stamp(key["output"])
+    if not stamp or stamp["key"] != key["stamp"] or stamp["inputs"] != inputs.digest():
+        return None
+    now = options.now.timestamp() if options.now else None
+    if stamp["due"] is not None and (now is None or now >= stamp["due"]):
+        return None  # a future post is due now
+    for rel, stat in stamp["outputs"].items():
+        if stat is None or file_stat(output / rel) != stat:
+            return None
+    posts, pages, files = stamp["summary"]
     return BuildReport(
-        posts=len(site.posts),
-        pages=len(routes),
-        written=stats.written,
-        unchanged=stats.unchanged,
-        removed=stats.removed,
+        posts=posts,
+        pages=pages,
+        written=0,
+        unchanged=files,
+        removed=0,
         seconds=time.perf_counter() - started,
-        errors=errors,
+        errors=[SiteError(*error) for error in stamp["errors"]],
+        notices=cache.notices,
     )
-
-
-def markdown_options(config: Config) -> MarkdownOptions:
-    return MarkdownOptions(
-        dollars="$" in config.math.delimiters,
-        brackets="\\(" in config.math.delimiters,
-        environments=DEFAULT_ENVIRONMENTS + config.math.environments,
-        line_numbers=config.build.line_numbers,
-        excerpt=config.build.excerpt,
-        toc_min_headings=config.build.toc_min_headings,
-    )
-
-
-def load_documents(config: Config) -> tuple[list[Document], list[SiteError]]:
-    """Every source that parses; each one that does not becomes an error, not a stop."""
-    options = markdown_options(config)
-    documents, errors = [], []
-    for source in find_sources(config.root):
-        try:
-            documents.append(load_document(source, config, options))
-        except SiteError as error:
-            errors.append(error)
-    return documents, errors
-
-
-def static_files(config: Config, documents: tuple[Document, ...]) -> dict[str, Path]:
-    """Theme assets, then the site's static/ over them, then each bundle's files."""
-    files: dict[str, Path] = {}
-    for folder in [*reversed(theme_dirs(config)), config.root]:
-        static = folder / "static"
-        if static.is_dir():
-            for path in sorted(static.rglob("*")):
-                rel = path.relative_to(static)
-                if path.is_file() and not any(p.startswith(".") for p in rel.parts):
-                    files[rel.as_posix()] = path
-    for doc in documents:
-        for source, target in doc.assets:
-            files[target] = config.root / source
-    return files
-
-
-def _add_files(
-    outputs: dict[str, bytes | Path], files: dict[str, Path], root: Path
-) -> list[SiteError]:
-    """Copied files may not replace a rendered page."""
-    errors = []
-    for rel, path in files.items():
-        if rel in outputs:
-            errors.append(
-                SiteError(
-                    _shown(path, root),
-                    None,
-                    f"would overwrite the generated page /{rel}",
-                    "rename it",
-                )
-            )
-        else:
-            outputs[rel] = path
-    return errors
-
-
-def _drop_clash(outputs: dict[str, bytes | Path], pair: tuple[str, str], root: Path) -> SiteError:
-    """A path cannot be a file and a folder at once: drop the copied file, else the deeper page."""
-    dropped = next((p for p in pair if isinstance(outputs[p], Path)), pair[1])
-    other = pair[1] if dropped == pair[0] else pair[0]
-    data = outputs.pop(dropped)
-    source = _shown(data, root) if isinstance(data, Path) else dropped
-    return SiteError(
-        source,
-        None,
-        f"/{dropped} clashes with /{other}: one path cannot be both a file and a folder",
-        "rename one of them",
-    )
-
-
-def _shown(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
-
-
-def _first_of_each(errors: list[SiteError]) -> list[SiteError]:
-    """One broken partial fails every page; say so once."""
-    seen, unique = set(), []
-    for error in errors:
-        key = (error.path, error.line, error.message.split(" (rendering")[0])
-        if key not in seen:
-            seen.add(key)
-            unique.append(error)
-    return unique

@@ -11,12 +11,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sitegen import __version__
-from sitegen.build import BuildOptions, build_site, markdown_options
-from sitegen.check import check_site
+from sitegen.build import BuildOptions, build_site
 from sitegen.config import LANGUAGES, find_site_root, load_config
 from sitegen.errors import BuildFailed, SiteError
-from sitegen.scaffold import new_post, new_site
-from sitegen.serve import AddressUnavailable, start_server
+
+# The other commands' modules are imported when they run: a build that finds nothing
+# changed must not pay for Markdown, Jinja and the web server.
 
 SITE_HELP = "the site folder (default: the nearest folder at or above . with sitegen.toml)"
 EXIT_USER_ERROR = 1
@@ -56,14 +56,26 @@ def _build(args: argparse.Namespace) -> int:
             future=args.future,
             now=datetime.now(UTC),
             strict=args.strict,
+            clean=args.clean,
+            jobs=args.jobs,
+            explain=args.explain,
+            clean_output=args.clean_output,
+            progress=True,
         ),
     )
+    for line in report.explanations:
+        print(line)
+    for notice in report.notices:
+        print(f"note: {notice}", file=sys.stderr)
     _print_errors(report.errors)
     print(report.summary())
     return EXIT_USER_ERROR if report.errors else 0
 
 
 def _check(args: argparse.Namespace) -> int:
+    from sitegen.check import check_site
+    from sitegen.pipeline import markdown_options
+
     config = load_config(site_folder(args.site))
     report = check_site(config, markdown_options(config))
     for problem in report.problems:
@@ -73,6 +85,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
+    from sitegen.scaffold import new_site
+
     root = Path(args.site)
     new_site(root, title=args.title, language=args.language)
     print(f"created a new site in {root}\nnext: cd {root} && sitegen build")
@@ -80,6 +94,8 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _new_post(args: argparse.Namespace) -> int:
+    from sitegen.scaffold import new_post
+
     path = new_post(site_folder(args.site), args.title, datetime.now(UTC))
     print(
         f"created {path} (a draft: build with --drafts to see it, remove `draft: true` to publish)"
@@ -93,6 +109,8 @@ def site_folder(given: str | None) -> Path:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from sitegen.serve import AddressUnavailable, start_server
+
     root = site_folder(args.site)
     try:
         server = start_server(root, args.host, args.port, drafts=args.drafts)
@@ -105,6 +123,12 @@ def _serve(args: argparse.Namespace) -> int:
             webbrowser.open(server.url)
         server.wait()
     return 0
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return int(text)
 
 
 def _print_errors(errors: list[SiteError]) -> None:
@@ -133,6 +157,20 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--drafts", action="store_true", help="include posts with draft: true")
     build.add_argument("--future", action="store_true", help="include posts dated in the future")
     build.add_argument("--strict", action="store_true", help="fail on what `sitegen check` finds")
+    build.add_argument(
+        "-j", "--jobs", type=_positive, metavar="N", help="worker processes (default: one per core)"
+    )
+    build.add_argument(
+        "--clean", action="store_true", help="ignore the cache in .sitegen/: render everything"
+    )
+    build.add_argument(
+        "--explain", action="store_true", help="print each file written and why it was rebuilt"
+    )
+    build.add_argument(
+        "--clean-output",
+        action="store_true",
+        help="remove files in the output folder that sitegen did not write",
+    )
 
     check = command("check", _check, "find broken math and front matter before publishing")
     check.add_argument("site", nargs="?", help=SITE_HELP)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -69,28 +70,49 @@ class Document:
     slug_line: int | None = None  # where `slug:` is written, for URL clash messages
 
 
+@dataclass(frozen=True)
+class SourceFile:
+    """A post or page found under content/, before it is read."""
+
+    rel: str  # from the site folder
+    kind: str
+    assets: tuple[str, ...] = ()  # a bundle's other files, from the site folder
+
+    def read(self, root: Path) -> Source:
+        return Source(self.rel, self.kind, (root / self.rel).read_bytes(), self.assets)
+
+
 def find_sources(root: Path) -> list[Source]:
     """Every post and page under content/, in a stable order; bundles bring their files."""
-    sources = []
+    content = root / "content"
+    files = [p.relative_to(content).as_posix() for p in content.rglob("*") if p.is_file()]
+    return [found.read(root) for found in source_files(files)]
+
+
+def source_files(paths: Iterable[str]) -> list[SourceFile]:
+    """Which of `paths` (files below content/) are posts and pages, and which bundle owns
+    each other file. Hidden files (`.x`, `_x`) are neither; other Markdown in a bundle is
+    the bundle's business."""
+    found: list[SourceFile] = []
     for folder, kind in KINDS.items():
-        base = root / "content" / folder
-        if not base.is_dir():
-            continue
-        bundles = {
-            p.parent for p in base.rglob(BUNDLE_INDEX) if p.parent != base and not _hidden(p, base)
-        }
-        for path in sorted(base.rglob("*.md")):
-            if _hidden(path, base) or _inside_bundle(path, bundles):
-                continue
-            assets: tuple[str, ...] = ()
-            if path.name == BUNDLE_INDEX:
+        prefix = folder + "/"
+        inside = sorted(
+            p[len(prefix) :]
+            for p in paths
+            if p.startswith(prefix) and not any(part[:1] in "._" for part in p.split("/"))
+        )
+        bundles = {p[: -len(BUNDLE_INDEX)] for p in inside if p.endswith("/" + BUNDLE_INDEX)}
+        owner = {p: _bundle_of(p, bundles) for p in inside}
+        for path in inside:
+            bundle = owner[path]
+            if path.endswith(".md") and (bundle is None or path == bundle + BUNDLE_INDEX):
                 assets = tuple(
-                    _rel(asset, root)
-                    for asset in sorted(path.parent.rglob("*"))
-                    if asset.is_file() and asset.suffix != ".md" and not _hidden(asset, base)
+                    f"content/{prefix}{p}"
+                    for p in inside
+                    if bundle and owner[p] == bundle and not p.endswith(".md")
                 )
-            sources.append(Source(_rel(path, root), kind, path.read_bytes(), assets))
-    return sources
+                found.append(SourceFile(f"content/{prefix}{path}", kind, assets))
+    return found
 
 
 def load_document(source: Source, config: Config, options: MarkdownOptions) -> Document:
@@ -184,14 +206,6 @@ def _plain_summary(meta: Meta, excerpt_html: str) -> str:
     return text if len(text) <= SUMMARY_LENGTH else text[: SUMMARY_LENGTH - 1] + "…"
 
 
-def _hidden(path: Path, base: Path) -> bool:
-    return any(part.startswith((".", "_")) for part in path.relative_to(base).parts)
-
-
-def _inside_bundle(path: Path, bundles: set[Path]) -> bool:
-    """Markdown files below a bundle's index.md are the bundle's files, not posts."""
-    return path.name != BUNDLE_INDEX and any(b in path.parents for b in bundles)
-
-
-def _rel(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix()
+def _bundle_of(path: str, bundles: set[str]) -> str | None:
+    """The innermost bundle folder (`name/`) a path lies in, if any."""
+    return max((b for b in bundles if path.startswith(b)), key=len, default=None)

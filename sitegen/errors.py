@@ -19,6 +19,9 @@ class SiteError(Exception):
     hint: str = ""
     column: int | None = None
 
+    def __reduce__(self) -> tuple:  # pickled to and from worker processes, keywords too
+        return (SiteError, (self.path, self.line, self.message, self.hint, self.column))
+
     def __str__(self) -> str:
         where = self.path
         if self.line is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from feedgen.feed import FeedGenerator
@@ -17,21 +18,38 @@ ROOT_RELATIVE = re.compile(r'(\s(?:href|src)=")/(?!/)')
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def feed_outputs(site: Site) -> dict[str, bytes]:
-    """The site's feeds and one pair per category, keyed by output path."""
-    outputs = _pair(site, "", site.title, site.posts)
+@dataclass(frozen=True)
+class FeedPair:
+    """An Atom and an RSS feed of the same posts: the site's, or one category's."""
+
+    folder: str
+    title: str
+    posts: tuple[Document, ...]  # the latest ones, as many as the feeds show
+
+    @property
+    def paths(self) -> tuple[str, str]:
+        return (f"{self.folder}atom.xml", f"{self.folder}rss.xml")
+
+
+def feed_pairs(site: Site) -> list[FeedPair]:
+    """The site's feeds and one pair per category."""
+    limit = site.config.feeds.limit
+    pairs = [FeedPair("", site.title, site.posts[:limit])]
     for term in site.categories:
-        title = f"{site.title} · {term.name}"
-        outputs |= _pair(site, f"categories/{term.slug}/", title, term.posts)
-    return outputs
+        pairs.append(
+            FeedPair(f"categories/{term.slug}/", f"{site.title} · {term.name}", term.posts[:limit])
+        )
+    return pairs
 
 
-def _pair(site: Site, folder: str, title: str, posts: Sequence[Document]) -> dict[str, bytes]:
-    atom_path, rss_path = f"{folder}atom.xml", f"{folder}rss.xml"
-    latest = tuple(posts[: site.config.feeds.limit])
+def feed_outputs(site: Site, pair: FeedPair) -> dict[str, bytes]:
+    """One pair's files, keyed by output path."""
+    atom_path, rss_path = pair.paths
     return {
-        atom_path: _feed(site, title, folder, atom_path, latest).atom_str(pretty=True),
-        rss_path: _feed(site, title, folder, rss_path, latest).rss_str(pretty=True),
+        atom_path: _feed(site, pair.title, pair.folder, atom_path, pair.posts).atom_str(
+            pretty=True
+        ),
+        rss_path: _feed(site, pair.title, pair.folder, rss_path, pair.posts).rss_str(pretty=True),
     }
 
 

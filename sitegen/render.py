@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import traceback
 from functools import partial
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 import jinja2
 
+from sitegen import depends
 from sitegen.config import Config
 from sitegen.errors import SiteError
 from sitegen.i18n import format_date, strings
@@ -45,14 +47,62 @@ def template_dirs(config: Config) -> list[Path]:
     return [folder for folder in folders if folder.is_dir()]
 
 
-def make_environment(config: Config) -> jinja2.Environment:
-    env = jinja2.Environment(
+class TrackingEnvironment(jinja2.Environment):
+    """Reports what templates read (`depends`), so a page re-renders only when that changed."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        try:  # Jinja's own order, without a second call: attribute first, then item
+            value = getattr(obj, attribute)
+        except AttributeError:
+            value = super().getattr(obj, attribute)
+        if type(obj) in depends.TRACKED:
+            return depends.read_attribute(obj, attribute, value)
+        return value
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        value = super().getitem(obj, argument)
+        if type(obj) in depends.TRACKED:
+            return depends.read_attribute(obj, argument, value)
+        return value
+
+    def get_template(self, name: Any, parent: Any = None, globals: Any = None) -> jinja2.Template:
+        if isinstance(name, str):
+            depends.read_template(name)
+        return super().get_template(name, parent, globals)
+
+    def select_template(
+        self, names: Any, parent: Any = None, globals: Any = None
+    ) -> jinja2.Template:
+        for name in names if not isinstance(names, jinja2.Undefined) else ():
+            if isinstance(name, str):
+                depends.read_template(name)
+        return super().select_template(names, parent, globals)
+
+
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between builds (each process would compile them again);
+    a folder that cannot be written only costs the compile."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def make_environment(config: Config, compiled: Path | None = None) -> jinja2.Environment:
+    """`compiled`: a folder to keep compiled templates in between builds."""
+    bytecode_cache = None
+    if compiled is not None:
+        with contextlib.suppress(OSError):
+            compiled.mkdir(parents=True, exist_ok=True)
+            bytecode_cache = _CompiledTemplates(str(compiled))
+    env = TrackingEnvironment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(config)]),
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=bytecode_cache,
     )
     language = config.site.language
     base_path = config.base_path

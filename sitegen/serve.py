@@ -23,6 +23,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote
 
 from sitegen.build import STATE_DIR, BuildOptions, build_site
+from sitegen.cache import Cache
 from sitegen.config import CONFIG_NAME, load_config
 from sitegen.errors import BuildFailed, SiteError
 from sitegen.livereload import (
@@ -35,7 +36,6 @@ from sitegen.livereload import (
 )
 from sitegen.render import theme_dirs
 from sitegen.watch import Debouncer, SourceWatcher
-from sitegen.writer import manifest_path
 
 QUIET_SECONDS = 0.1  # a burst of saves settles into one rebuild after this much silence
 PING_SECONDS = 15  # how often an idle event stream is probed, to notice a tab that left
@@ -130,6 +130,7 @@ class PreviewServer:
         self._folder = Path(tempfile.mkdtemp(prefix="sitegen-serve-"))
         self.output = self._folder / "site"  # what is served
         self._stage = self._folder / "build"  # what build_site writes
+        self._cache = Cache(self.root / STATE_DIR)  # kept open: each rebuild starts from it
         self.output.mkdir()
         self._served: dict[str, str] = {}  # output file → digest, as served
         self._digests: dict[str, tuple[tuple[int, int, int], str]] = {}
@@ -186,8 +187,8 @@ class PreviewServer:
             self._http.shutdown()  # blocks until serve_forever stops: never call it before
         self._http.server_close()
         shutil.rmtree(self._folder, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            manifest_path(self.root / STATE_DIR, self._stage).unlink(missing_ok=True)
+        self._cache.forget(str(self._stage.resolve()))
+        self._cache.close()
 
     def __enter__(self) -> PreviewServer:
         return self
@@ -241,7 +242,9 @@ class PreviewServer:
                     drafts=self.drafts,
                     future=True,
                     now=datetime.now(UTC),
+                    jobs=1,  # no forking a process that runs server threads
                 ),
+                self._cache,
             )
         except BuildFailed as failed:
             return [str(error) for error in failed.errors]

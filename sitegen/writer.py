@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from sitegen.errors import SiteError
 from sitegen.urls import is_safe_relative
@@ -24,32 +23,39 @@ class OutsideOutput(Exception):
     """A path that would land outside the output folder: a bug upstream, never written."""
 
 
-def write_outputs(out: Path, files: dict[str, bytes | Path], manifest: Path) -> WriteStats:
-    """Write `files` (bytes, or a source file to copy) and remove what the last build wrote
-    that this one did not; files sitegen never wrote are left alone."""
+def write_outputs(
+    out: Path, files: dict[str, bytes | Path], keep: Iterable[str], previous: Iterable[str]
+) -> WriteStats:
+    """Write `files` (bytes, or a source file to copy) where their bytes differ, then remove
+    what the last build wrote (`previous`) that this one does not (`keep`); files sitegen
+    never wrote are left alone."""
     out.mkdir(parents=True, exist_ok=True)
     root = out.resolve()
     targets = {rel: _target(root, rel) for rel in sorted(files)}  # check all before writing any
-    written = unchanged = 0
+    written = 0
     for rel, target in targets.items():
         data = files[rel]
         content = data.read_bytes() if isinstance(data, Path) else data
-        if _same(target, content):
-            unchanged += 1
-            continue
-        _atomic_write(target, content)
-        written += 1
+        if not _same(target, content):
+            _atomic_write(target, content)
+            written += 1
     removed = 0
-    for rel in sorted(set(_read_manifest(manifest)) - set(files)):
-        if not is_safe_relative(rel):
-            continue
-        target = root / rel
-        if target.is_file() and target.resolve().is_relative_to(root):
-            target.unlink()
+    for rel in sorted(set(previous) - set(keep)):
+        if remove_output(root, rel):
             removed += 1
-            _prune_empty(target.parent, root)
-    _write_manifest(manifest, sorted(files))
-    return WriteStats(written, unchanged, removed)
+    return WriteStats(written, len(files) - written, removed)
+
+
+def remove_output(root: Path, rel: str) -> bool:
+    """Delete one file below `root` (and folders it leaves empty); never anything outside."""
+    if not is_safe_relative(rel):
+        return False
+    target = root / rel
+    if target.is_file() and target.resolve().is_relative_to(root):
+        target.unlink()
+        _prune_empty(target.parent, root)
+        return True
+    return False
 
 
 def check_output_folder(root: Path, out: Path) -> SiteError | None:
@@ -69,18 +75,14 @@ def check_output_folder(root: Path, out: Path) -> SiteError | None:
 def path_clashes(paths: list[str]) -> list[tuple[str, str]]:
     """Pairs (file, path below it): `about` and `about/index.html` cannot both be written."""
     files = set(paths)
-    return [
-        (parent, path)
-        for path in sorted(paths)
-        for parent in (str(p) for p in PurePosixPath(path).parents if str(p) != ".")
-        if parent in files
-    ]
-
-
-def manifest_path(state_dir: Path, out: Path) -> Path:
-    """Where the list of files written to `out` is kept: one list per output folder."""
-    key = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
-    return state_dir / f"outputs-{key}.json"
+    clashes = []
+    for path in sorted(paths):
+        parts = path.split("/")
+        for depth in range(len(parts) - 1, 0, -1):
+            parent = "/".join(parts[:depth])
+            if parent in files:
+                clashes.append((parent, path))
+    return clashes
 
 
 def _target(root: Path, rel: str) -> Path:
@@ -117,16 +119,3 @@ def _prune_empty(folder: Path, root: Path) -> None:
     while folder != root and folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
         folder = folder.parent
-
-
-def _read_manifest(manifest: Path) -> list[str]:
-    try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    return [item for item in data if isinstance(item, str)] if isinstance(data, list) else []
-
-
-def _write_manifest(manifest: Path, paths: list[str]) -> None:
-    manifest.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(manifest, json.dumps(paths, ensure_ascii=False, indent=0).encode("utf-8"))

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it.utils import read_fixture_file
 
-from sitegen.build import markdown_options
+from sitegen.pipeline import markdown_options
 from sitegen.check import check_site, check_source, lint_body
 from sitegen.config import load_config
 from sitegen.content import Source

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import markdown_options
+from sitegen.pipeline import markdown_options
 from sitegen.config import parse_config
 from sitegen.content import Source, find_sources, load_document
 

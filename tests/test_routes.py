@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen.build import markdown_options
+from sitegen.pipeline import markdown_options
 from sitegen.config import parse_config
 from sitegen.content import Source, load_document
 from sitegen.routes import site_routes

@@ -1,0 +1,398 @@
+"""The .sitegen/ folder: what the last builds parsed and wrote, so the next one can skip it.
+
+One SQLite file in WAL mode, so a build killed half-way leaves the last committed cache, never
+a torn one. A cache that is damaged or was written by another sitegen is thrown away with a
+one-line notice, and one that cannot be written is replaced by an in-memory one: the cache
+only ever makes a build faster, never different.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import marshal
+import os
+import sqlite3
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sitegen import __version__
+from sitegen.errors import SiteError
+
+FORMAT = 1
+DATABASE = "cache.sqlite"
+LOCK = "lock"
+LOCK_WAIT_SECONDS = 120.0
+# A file changed this recently may change again within the file system's clock tick without
+# its size or time changing: such a file's stat is not trusted next time (as git does).
+RACY_NS = 100_000_000
+
+PACKAGE = Path(__file__).parent
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """sitegen's own code, hashed: a cache from any other code is not used."""
+    digest = hashlib.blake2b(f"{FORMAT}:{__version__}".encode(), digest_size=16)
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.suffix in {".py", ".js"} and "_theme" not in path.parts:
+            digest.update(path.relative_to(PACKAGE).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def digest(*parts: bytes | str) -> str:
+    hasher = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        hasher.update(part.encode() if isinstance(part, str) else part)
+        hasher.update(b"\0")
+    return hasher.hexdigest()
+
+
+# --- what is on disk ---------------------------------------------------------------------
+
+Stat = tuple[int, int]  # size, mtime in ns
+
+
+def scan_files(folder: Path) -> dict[str, Stat]:
+    """Every file below `folder` (dot-files and -folders skipped), by relative POSIX path."""
+    found: dict[str, Stat] = {}
+    _scan(str(folder), "", found)
+    return found
+
+
+def _scan(path: str, prefix: str, found: dict[str, Stat]) -> None:
+    try:
+        entries = list(os.scandir(path))
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        rel = prefix + entry.name
+        if entry.is_dir():
+            _scan(entry.path, rel + "/", found)
+        elif entry.is_file():
+            stat = entry.stat()
+            found[rel] = (stat.st_size, stat.st_mtime_ns)
+
+
+def file_stat(path: Path) -> Stat | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_size, stat.st_mtime_ns)
+
+
+def trusted(stats: dict[str, Stat], since_ns: int) -> dict[str, Stat]:
+    """Leave out stats too recent to trust (see RACY_NS): they count as changed next time."""
+    limit = since_ns - RACY_NS
+    return {rel: stat for rel, stat in stats.items() if stat[1] < limit}
+
+
+# --- the store ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CachedSource:
+    """A source as the last build read it: its stat, its digest, and what it parsed into."""
+
+    digest: str
+    stat: Stat | None
+    parsed: bytes  # a pickled Document or SiteError
+    lint: bytes | None  # pickled linter findings, once `--strict` asked for them
+
+
+class Cache:
+    """The store behind one site's builds; `serve` keeps one open across its rebuilds."""
+
+    def __init__(self, folder: Path, *, clean: bool = False) -> None:
+        self.folder = folder
+        self.notices: list[str] = []
+        self._identity: tuple[int, int] | None = None  # of the file, to notice it deleted
+        self._db = self._open(clean)
+        self._sources: dict[tuple[str, str], dict[str, CachedSource]] = {}
+        self._states: dict[str, dict[str, Any] | None] = {}
+
+    # Sources, per set of parse options (a --base-url build and a plain one can share a cache).
+
+    def sources(self, options: str) -> dict[str, CachedSource]:
+        key = ("sources", options)
+        if key not in self._sources:
+            rows = self._query(
+                "SELECT rel, digest, size, mtime, parsed, lint FROM sources WHERE options = ?",
+                (options,),
+            )
+            self._sources[key] = {
+                rel: CachedSource(digest, None if size is None else (size, mtime), parsed, lint)
+                for rel, digest, size, mtime, parsed, lint in rows
+            }
+        return self._sources[key]
+
+    def update_sources(
+        self, options: str, changed: dict[str, CachedSource], removed: Iterable[str]
+    ) -> None:
+        cached = self.sources(options)
+        removed = [rel for rel in removed if rel in cached]
+        for rel in removed:
+            del cached[rel]
+        cached.update(changed)
+        self._write(
+            [
+                (
+                    "DELETE FROM sources WHERE options = ? AND rel = ?",
+                    [(options, rel) for rel in removed],
+                ),
+                (
+                    "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (options, rel, c.digest, *(c.stat or (None, None)), c.parsed, c.lint)
+                        for rel, c in changed.items()
+                    ],
+                ),
+            ]
+        )
+
+    # One state per output folder: what the last build into it wrote, and from what.
+
+    def state(self, output: str) -> dict[str, Any] | None:
+        if output not in self._states:
+            rows = self._query("SELECT state FROM builds WHERE output = ?", (output,))
+            self._states[output] = _unmarshal(rows[0][0]) if rows else None
+        return self._states[output]
+
+    def stamp(self, output: str) -> dict[str, Any] | None:
+        """The small part of the state a no-change build needs; read before anything else."""
+        if output in self._states:
+            state = self._states[output]
+            return state and state["stamp"]
+        rows = self._query("SELECT stamp FROM builds WHERE output = ?", (output,))
+        return _unmarshal(rows[0][0]) if rows else None
+
+    def save_state(self, output: str, state: dict[str, Any]) -> None:
+        self._states[output] = state
+        self._write(
+            [
+                (
+                    "INSERT OR REPLACE INTO builds VALUES (?, ?, ?, NULL)",
+                    [(output, marshal.dumps(state["stamp"]), marshal.dumps(state))],
+                )
+            ]
+        )
+
+    def pending(self, output: str) -> list[str]:
+        rows = self._query("SELECT pending FROM builds WHERE output = ?", (output,))
+        return (_unmarshal(rows[0][0]) or []) if rows else []
+
+    def mark_pending(self, output: str, paths: list[str]) -> None:
+        """Files a build is about to create: if it is killed, the next one knows they are its
+        own to replace or remove, not files someone else put there."""
+        if paths:
+            self._write(
+                [
+                    (
+                        "INSERT INTO builds (output, pending) VALUES (?, ?) ON CONFLICT(output) "
+                        "DO UPDATE SET pending = excluded.pending",
+                        [(output, marshal.dumps(paths))],
+                    )
+                ]
+            )
+
+    def forget(self, output: str) -> None:
+        """An output folder that is gone (serve's temporary one): its state is of no use."""
+        self._states.pop(output, None)
+        self._write([("DELETE FROM builds WHERE output = ?", [(output,)])])
+
+    def close(self) -> None:
+        self._db.close()
+
+    # --- SQLite ---
+
+    def _open(self, clean: bool) -> sqlite3.Connection:
+        """The database file; a fresh one if it was damaged or written by other code, one in
+        memory if none can be written."""
+        path = self.folder / DATABASE
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            if clean:
+                _remove_database(path)
+            db = _connect(path)
+            found = _format(db)
+            if found == code_version():
+                self._identity = _identity(path)
+                return db
+            if found is not None:
+                self.notices.append(
+                    f"the cache in {self.folder} is from another version of sitegen: starting clean"
+                )
+            db.close()
+        except sqlite3.OperationalError as error:
+            if not path.exists():  # the folder cannot be written
+                return self._in_memory(error)
+            self.notices.append(f"the cache {path} is damaged ({error}): starting clean")
+        except sqlite3.DatabaseError as error:
+            self.notices.append(f"the cache {path} is damaged ({error}): starting clean")
+        except OSError as error:
+            return self._in_memory(error)
+        return self._fresh()
+
+    def _fresh(self) -> sqlite3.Connection:
+        path = self.folder / DATABASE
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _remove_database(path)
+            db = _connect(path)
+            _create(db)
+            self._identity = _identity(path)
+            return db
+        except (OSError, sqlite3.Error) as error:
+            return self._in_memory(error)
+
+    def _in_memory(self, error: BaseException) -> sqlite3.Connection:
+        reason = getattr(error, "strerror", None) or str(error)
+        self.notices.append(
+            f"cannot write the cache in {self.folder} ({reason}): building without it"
+        )
+        self._identity = None
+        db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        _create(db)
+        return db
+
+    def _query(self, sql: str, args: tuple) -> list[tuple]:
+        try:
+            return self._db.execute(sql, args).fetchall()
+        except sqlite3.DatabaseError as error:
+            self._start_again(f"could not read the cache ({error})")
+            return []
+
+    def _write(self, batches: list[tuple[str, list[tuple]]]) -> None:
+        if self._identity is not None and _identity(self.folder / DATABASE) != self._identity:
+            self._start_again("the cache was deleted during the build")
+        try:
+            with _transaction(self._db):
+                for sql, rows in batches:
+                    self._db.executemany(sql, rows)
+        except sqlite3.DatabaseError as error:
+            self._start_again(f"could not write the cache ({error})", in_memory=True)
+            self._write(batches)
+
+    def _start_again(self, why: str, *, in_memory: bool = False) -> None:
+        """The file went bad or away mid-build: a new one gets what this build knows."""
+        self.notices.append(f"{why}: writing a new one")
+        self._db.close()
+        self._db = self._in_memory(RuntimeError(why)) if in_memory else self._fresh()
+        known, self._sources = self._sources, {}
+        for key, cached in known.items():
+            self.update_sources(key[1], cached, ())
+        for output, state in self._states.items():
+            if state is not None:
+                self.save_state(output, state)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_dev, stat.st_ino)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    return db
+
+
+def _format(db: sqlite3.Connection) -> str | None:
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+    except sqlite3.OperationalError:  # a new, empty file
+        return None
+    return row[0] if row else None
+
+
+def _create(db: sqlite3.Connection) -> None:
+    with _transaction(db):
+        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS sources (options TEXT, rel TEXT, digest TEXT, "
+            "size INTEGER, mtime INTEGER, parsed BLOB, lint BLOB, PRIMARY KEY (options, rel))"
+        )
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS builds "
+            "(output TEXT PRIMARY KEY, stamp BLOB, state BLOB, pending BLOB)"
+        )
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (code_version(),))
+
+
+@contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        with suppress(OSError):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def _unmarshal(data: bytes | None) -> Any:
+    try:
+        return marshal.loads(data) if data else None
+    except (EOFError, ValueError, TypeError):
+        return None
+
+
+# --- one build at a time -----------------------------------------------------------------
+
+
+@contextmanager
+def site_lock(folder: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """Two builds of one site would interleave their output: the second waits its turn.
+
+    The lock is the kernel's (flock), so a killed build never leaves a stale one.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = open(folder / LOCK, "a+b")  # noqa: SIM115 - held until the block ends
+    except OSError:
+        yield  # no cache folder to lock in: the cache notice says so
+        return
+    try:
+        if not _try_lock(handle):
+            print("waiting for another sitegen build of this site to finish…", file=sys.stderr)
+            deadline = time.monotonic() + wait
+            while not _try_lock(handle):
+                if time.monotonic() > deadline:
+                    raise SiteError(
+                        str(folder / LOCK),
+                        None,
+                        f"another sitegen build of this site is still running after {wait:.0f} s",
+                        "wait for it to finish, or stop it",
+                    )
+                time.sleep(0.05)
+        yield
+    finally:
+        handle.close()  # closing releases the lock
+
+
+def _try_lock(handle: Any) -> bool:
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True

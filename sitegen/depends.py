@@ -1,0 +1,224 @@
+"""What each page read while it rendered, so the next build renders only pages whose inputs changed.
+
+A theme may read anything in `site`, so what a template depends on is not declared but
+observed: the Jinja environment (render.py) reports every attribute read from a site object
+and every look at a sequence of them (its length, one item, all items). Each observation is
+a `Dep`: a key that the next build evaluates again against its own `Site`. A page whose
+deps, context and templates all evaluate as before would render the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sitegen.content import Document
+from sitegen.site import ArchiveMonth, ArchiveYear, Series, Site, Term
+
+# Keys are tuples of str and int, so they survive pickling to workers and marshal to disk.
+# An object's key: ("doc", rel), ("term", url), ("year", y), ("month", y, m), ("site",).
+# A dep: (object key, attribute) or ((object key, attribute), operation on that sequence).
+Key = tuple
+Dep = tuple
+
+MISSING = "!missing"  # what a dep evaluates to once its object is gone
+
+
+TRACKED = frozenset({Document, Term, Series, ArchiveMonth, ArchiveYear, Site})
+
+
+def key_of(obj: object) -> Key | None:
+    """The stable name of an object templates can reach, or None for plain data."""
+    kind = type(obj)
+    if kind is Document:
+        return ("doc", obj.source)
+    if kind is Term or kind is Series:
+        return ("term", obj.url)
+    if kind is ArchiveMonth:
+        return ("month", obj.year, obj.month)
+    if kind is ArchiveYear:
+        return ("year", obj.year)
+    if kind is Site:
+        return ("site",)
+    return None
+
+
+def site_index(site: Site) -> dict[Key, object]:
+    """Every object a key can name, in this build."""
+    index: dict[Key, object] = {("site",): site}
+    for obj in (*site.posts, *site.pages, *site.categories, *site.tags, *site.series):
+        index[key_of(obj)] = obj
+    for year in site.archives:
+        index[key_of(year)] = year
+        for month in year.months:
+            index[key_of(month)] = month
+    return index
+
+
+def owner_of(dep: Dep) -> Key:
+    first = dep[0]
+    return first[0] if isinstance(first[0], tuple) else first
+
+
+def evaluate(dep: Dep, index: Mapping[Key, object], everything: str) -> str:
+    """The fingerprint of what `dep` reads in this build; `everything` stands for a method's
+    result, which may depend on anything."""
+    first, operation = dep
+    if isinstance(first[0], tuple):  # an operation on a sequence attribute
+        owner = index.get(first[0])
+        if owner is None:
+            return MISSING
+        return fingerprint(_sequence_value(_attribute(owner, first[1]), operation), everything)
+    owner = index.get(first)
+    if owner is None:
+        return MISSING
+    return fingerprint(_attribute(owner, operation), everything)
+
+
+def fingerprint(value: object, everything: str = "") -> str:
+    return hashlib.blake2b(_shown(value, everything).encode(), digest_size=8).hexdigest()
+
+
+def _shown(value: object, everything: str) -> str:
+    key = key_of(value)
+    if key is not None:
+        return repr(key)
+    if isinstance(value, tuple | list):
+        return "(" + ",".join(_shown(item, everything) for item in value) + ")"
+    if isinstance(value, dict):
+        items = sorted((str(k), _shown(v, everything)) for k, v in value.items())
+        return "{" + ",".join(f"{k}:{v}" for k, v in items) + "}"
+    if callable(value):
+        return "callable:" + everything
+    return repr(value)
+
+
+def _attribute(owner: object, name: object) -> object:
+    """As Jinja reads it: an attribute, else an item."""
+    try:
+        return getattr(owner, name) if isinstance(name, str) else owner[name]  # type: ignore[index]
+    except (AttributeError, LookupError, TypeError):
+        return MISSING
+
+
+def _sequence_value(items: object, operation: object) -> object:
+    if not isinstance(items, tuple):
+        return MISSING
+    if operation == "len":
+        return len(items)
+    if operation == "bool":
+        return bool(items)
+    if operation == "iter":
+        return items
+    try:
+        return items[operation]  # type: ignore[index]
+    except (IndexError, TypeError):
+        return MISSING
+
+
+# --- recording, while one page renders ---------------------------------------------------
+
+
+@dataclass
+class Recording:
+    deps: set[Dep] = field(default_factory=set)
+    templates: set[str] = field(default_factory=set)
+
+
+_current: Recording | None = None
+
+
+@contextmanager
+def recording() -> Iterator[Recording]:
+    """Collect what the templates read until the block ends (one page at a time)."""
+    global _current
+    outer, _current = _current, Recording()
+    try:
+        yield _current
+    finally:
+        _current = outer
+
+
+def read_attribute(obj: Any, name: Any, value: Any) -> Any:
+    """Called for every `obj.name` and `obj[name]` a template evaluates."""
+    if _current is None:
+        return value
+    key = key_of(obj)
+    if key is None:
+        return value
+    if isinstance(value, tuple):
+        return TrackedTuple(value, (key, name))
+    _current.deps.add((key, name))
+    return value
+
+
+def read_template(name: str) -> None:
+    if _current is not None:
+        _current.templates.add(name)
+
+
+def _record(dep: Dep) -> None:
+    if _current is not None:
+        _current.deps.add(dep)
+
+
+class TrackedTuple:
+    """A tuple attribute as templates see it: records how much of it they looked at, so a
+    page that shows the newest post does not re-render when an old one changes."""
+
+    __slots__ = ("_items", "_key")
+
+    def __init__(self, items: tuple, key: Key) -> None:
+        self._items = items
+        self._key = key
+
+    def __len__(self) -> int:
+        _record((self._key, "len"))
+        return len(self._items)
+
+    def __bool__(self) -> bool:
+        _record((self._key, "bool"))
+        return bool(self._items)
+
+    def __iter__(self) -> Iterator:
+        _record((self._key, "iter"))
+        return iter(self._items)
+
+    def __reversed__(self) -> Iterator:
+        _record((self._key, "iter"))
+        return reversed(self._items)
+
+    def __contains__(self, item: object) -> bool:
+        _record((self._key, "iter"))
+        return item in self._items
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, int):
+            _record((self._key, index))
+            return self._items[index]
+        _record((self._key, "iter"))
+        return self._items[index]
+
+    def __eq__(self, other: object) -> bool:
+        _record((self._key, "iter"))
+        return self._items == (other._items if isinstance(other, TrackedTuple) else other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __add__(self, other: object) -> tuple:
+        _record((self._key, "iter"))
+        return self._items + tuple(other)  # type: ignore[arg-type]
+
+    def __repr__(self) -> str:
+        return repr(self._items)
+
+    def index(self, item: object) -> int:
+        _record((self._key, "iter"))
+        return self._items.index(item)
+
+    def count(self, item: object) -> int:
+        _record((self._key, "iter"))
+        return self._items.count(item)

@@ -1,0 +1,588 @@
+"""The stages of a build with work to do: parse what changed, relate, render what changed, write.
+
+What changed comes from the cache: a source whose bytes are the same is not parsed again, and
+a page whose context, templates and recorded reads (`depends`) evaluate as before is not
+rendered again. The expensive stages (Markdown, Jinja) run in forked worker processes when
+there is enough work to pay for the fork; results come back in input order, so the output
+never depends on scheduling.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from sitegen import depends
+from sitegen.build import STATE_DIR, BuildOptions, BuildReport, Inputs
+from sitegen.cache import RACY_NS, Cache, CachedSource, code_version, digest, file_stat, scan_files
+from sitegen.check import lint_source
+from sitegen.config import Config
+from sitegen.content import Document, Source, find_sources, load_document, source_files
+from sitegen.errors import BuildFailed, SiteError
+from sitegen.feeds import feed_outputs, feed_pairs
+from sitegen.markdown import MarkdownOptions
+from sitegen.markdown.math import DEFAULT_ENVIRONMENTS
+from sitegen.progress import Progress
+from sitegen.render import make_environment, render_route, template_dirs, theme_dirs
+from sitegen.routes import Route, site_routes
+from sitegen.site import Publishing, Site, assemble_site, unique_urls
+from sitegen.sitemap import SITEMAP_FILES, sitemap_entries, sitemap_outputs
+from sitegen.writer import path_clashes, remove_output, write_outputs
+
+MIN_PARALLEL = 48  # fewer items than this are done in-process: a pool would cost more
+
+
+def markdown_options(config: Config) -> MarkdownOptions:
+    return MarkdownOptions(
+        dollars="$" in config.math.delimiters,
+        brackets="\\(" in config.math.delimiters,
+        environments=DEFAULT_ENVIRONMENTS + config.math.environments,
+        line_numbers=config.build.line_numbers,
+        excerpt=config.build.excerpt,
+        toc_min_headings=config.build.toc_min_headings,
+    )
+
+
+def load_documents(config: Config) -> tuple[list[Document], list[SiteError]]:
+    """Every source that parses, without a cache; each one that does not becomes an error."""
+    options = markdown_options(config)
+    documents, errors = [], []
+    for source in find_sources(config.root):
+        try:
+            documents.append(load_document(source, config, options))
+        except SiteError as error:
+            errors.append(error)
+    return documents, errors
+
+
+def run(
+    config: Config,
+    output: Path,
+    options: BuildOptions,
+    cache: Cache,
+    inputs: Inputs,
+    key: dict[str, str],
+    progress: Progress,
+) -> BuildReport:
+    jobs = options.jobs or len(os.sched_getaffinity(0))
+    old = cache.state(key["output"]) or {}
+    fresh = "--clean" if options.clean else None
+    if not fresh and old.get("rendering") != key["rendering"]:
+        fresh = "first build here" if not old else "sitegen, the config or the options changed"
+
+    documents, identities, findings, errors = _parse(config, options, cache, inputs, jobs, progress)
+    publishing = Publishing(options.drafts, options.future, options.now)
+    published, clashes = unique_urls([doc for doc in documents if publishing.publishes(doc)])
+    errors += clashes
+    for doc in published:  # only what is published must pass the linter
+        errors += findings.get(doc.source, [])
+    site = assemble_site(config, published, publishing)
+    routes = site_routes(site)
+    identities = {doc.source: identities[doc.source] for doc in site.posts + site.pages}
+
+    stamp = old.get("stamp") or {}
+    previous = set(stamp.get("outputs", {})) | set(cache.pending(key["output"]))
+    changes = _Changes.find(old, site, identities, config, output, stamp.get("outputs", {}))
+    explanations: list[str] = []
+
+    # Pages: render those whose inputs changed.
+    env = make_environment(config, config.root / STATE_DIR / "templates")
+    entries: dict[str, tuple] = {}
+    dirty: list[Route] = []
+    for route in routes:
+        context = depends.fingerprint(
+            (route.site_path, route.template, route.has_math, route.context)
+        )
+        why = fresh or changes.why(route.output_path, context)
+        if why is None:
+            entries[route.output_path] = old["routes"][route.output_path]
+        else:
+            dirty.append(route)
+            entries[route.output_path] = (context,)
+            explanations.append(f"{route.output_path}: {why}")
+    files: dict[str, bytes | Path] = {}
+    template_errors: list[SiteError] = []
+    rendered = _map(
+        _render_one, dirty, jobs, progress, "rendering", _Work(config, env=env, site=site)
+    )
+    for route, (data, deps, templates) in zip(dirty, rendered, strict=True):
+        if isinstance(data, SiteError):
+            template_errors.append(data)
+        else:
+            files[route.output_path] = data
+            entries[route.output_path] += (templates, tuple(changes.intern(dep) for dep in deps))
+    if template_errors:
+        raise BuildFailed(errors + _first_of_each(template_errors))
+
+    # Feeds, sitemap, search index, copied files: produced when their own fingerprint changed.
+    generated: dict[str, str] = {}
+    planned: dict[str, Path | None] = dict.fromkeys(entries)  # None: a rendered page
+
+    def produce(paths: Iterable[str], fingerprint: str, make: Callable[[], dict]) -> None:
+        paths = tuple(paths)
+        why = fresh or changes.why_generated(paths, fingerprint)
+        for path in paths:
+            generated[path] = fingerprint
+            planned.setdefault(path, None)
+        if why is not None:
+            files.update(make())
+            explanations.extend(f"{path}: {why}" for path in paths)
+
+    for pair in feed_pairs(site):
+        members = [post.source + identities[post.source] for post in pair.posts]
+        fingerprint = digest(pair.folder, pair.title, *members)
+        produce(pair.paths, fingerprint, lambda pair=pair: feed_outputs(site, pair))
+    listed = sitemap_entries(routes)
+    produce(SITEMAP_FILES, digest(repr(listed)), lambda: sitemap_outputs(site, listed))
+    for rel, path in static_files(config, site.posts + site.pages).items():
+        if rel in planned:
+            errors.append(_overwrite_error(rel, path, config.root))
+            continue
+        fingerprint = digest(str(path), repr(file_stat(path)))
+        produce([rel], fingerprint, lambda rel=rel, path=path: {rel: path})
+        planned[rel] = path
+    for pair in path_clashes(list(planned)):
+        errors.append(_drop_clash(planned, files, pair, config.root))
+
+    # Write: first note which new files are about to appear, in case the build is killed.
+    cache.mark_pending(key["output"], sorted(set(planned) - previous))
+    stats = write_outputs(output, files, planned, previous)
+    notices = _foreign_files(output, planned, previous, old.get("foreign", ()), options)
+    outputs = {rel: changes.output_stats.get(rel) for rel in planned if rel not in files}
+    outputs |= {rel: file_stat(output / rel) for rel in files}
+
+    posts, pages = len(site.posts), len(routes)
+    racy = max([*inputs.content.values(), *inputs.other.values()], key=lambda s: s[1], default=None)
+    trusted = racy is None or racy[1] < inputs.scanned_ns - RACY_NS
+    cache.save_state(
+        key["output"],
+        {
+            "rendering": key["rendering"],
+            "stamp": {
+                "key": key["stamp"],
+                "inputs": inputs.digest() if trusted else None,
+                "due": _next_due(documents, publishing),
+                "outputs": outputs,
+                "summary": (posts, pages, len(planned)),
+                "errors": [(e.path, e.line, e.message, e.hint, e.column) for e in errors],
+            },
+            "routes": entries,
+            "values": changes.values_for(entries),
+            "templates": changes.templates_for(entries),
+            "documents": identities,
+            "generated": generated,
+            "foreign": sorted(notices.foreign),
+        },
+    )
+    return BuildReport(
+        posts=posts,
+        pages=pages,
+        written=stats.written,
+        unchanged=len(planned) - stats.written,
+        removed=stats.removed,
+        seconds=_elapsed(progress),
+        errors=errors,
+        notices=cache.notices + notices.lines,
+        explanations=explanations if options.explain else [],
+    )
+
+
+def static_files(config: Config, documents: Iterable[Document]) -> dict[str, Path]:
+    """Theme assets, then the site's static/ over them, then each bundle's files."""
+    files: dict[str, Path] = {}
+    for folder in [*reversed(theme_dirs(config)), config.root]:
+        static = folder / "static"
+        for rel in sorted(scan_files(static)):
+            files[rel] = static / rel
+    for doc in documents:
+        for source, target in doc.assets:
+            files[target] = config.root / source
+    return files
+
+
+# --- parsing -----------------------------------------------------------------------------
+
+
+def _parse(
+    config: Config,
+    options: BuildOptions,
+    cache: Cache,
+    inputs: Inputs,
+    jobs: int,
+    progress: Progress,
+) -> tuple[list[Document], dict[str, str], dict[str, list[SiteError]], list[SiteError]]:
+    """Every source, parsed or taken from the cache: documents in source order, each
+    source's identity (its bytes and its bundle's file list), the linter's findings with
+    --strict, and the errors."""
+    parse_key = digest(code_version(), repr(config))
+    cached = cache.sources(parse_key)
+    found = source_files(inputs.content)
+    trusted_before = inputs.scanned_ns - RACY_NS
+    current: dict[str, CachedSource] = {}
+    to_parse: list[Source] = []
+    for file in found:
+        stat = inputs.content[file.rel.removeprefix("content/")]
+        entry = cached.get(file.rel)
+        if entry and entry.stat == stat and not options.clean:
+            current[file.rel] = entry
+            continue
+        source = file.read(config.root)
+        text_digest = digest(source.data)
+        keep = stat if stat[1] < trusted_before else None
+        if entry and entry.digest == text_digest and not options.clean:
+            current[file.rel] = CachedSource(text_digest, keep, entry.parsed, entry.lint)
+        else:
+            current[file.rel] = CachedSource(text_digest, keep, b"", None)
+            to_parse.append(source)
+    if options.strict:  # findings are cached too, once asked for
+        to_parse += [
+            file.read(config.root)
+            for file in found
+            if current[file.rel].lint is None and current[file.rel].parsed
+        ]
+    work = _Work(config, markdown=markdown_options(config), strict=options.strict)
+    for source, (parsed, lint) in zip(
+        to_parse, _map(_parse_one, to_parse, jobs, progress, "parsing", work), strict=True
+    ):
+        current[source.rel] = CachedSource(
+            current[source.rel].digest, current[source.rel].stat, parsed, lint
+        )
+
+    changed = {rel: c for rel, c in current.items() if cached.get(rel) != c}
+    cache.update_sources(parse_key, changed, set(cached) - set(current))
+    documents, errors, identities, findings = [], [], {}, {}
+    for file in found:
+        entry = current[file.rel]
+        assets, result = pickle.loads(entry.parsed)
+        if assets != file.assets:  # a bundle gained or lost a file: parse again
+            result = _parse_result(file.read(config.root), work)
+        if isinstance(result, SiteError):
+            errors.append(result)
+        else:
+            documents.append(result)
+            identities[file.rel] = digest(entry.digest, *file.assets)
+        if options.strict and entry.lint:
+            findings[file.rel] = pickle.loads(entry.lint)
+    return documents, identities, findings, errors
+
+
+def _parse_one(source: Source) -> tuple[bytes, bytes | None]:
+    work = _current_work()
+    lint = pickle.dumps(lint_source(source, work.config, work.markdown)) if work.strict else None
+    return pickle.dumps((source.assets, _parse_result(source, work))), lint
+
+
+def _parse_result(source: Source, work: _Work) -> Document | SiteError:
+    try:
+        return load_document(source, work.config, work.markdown)
+    except SiteError as error:
+        return error
+
+
+# --- what changed since the last build ---------------------------------------------------
+
+
+class _Changes:
+    """Compares this build's site with what the last build recorded, page by page."""
+
+    def __init__(
+        self,
+        old: dict[str, Any],
+        values: dict,
+        changed: set,
+        templates: dict,
+        changed_templates: set,
+        tampered: set,
+        output_stats: dict,
+        index: dict,
+        everything: str,
+        dirs: list[Path],
+    ) -> None:
+        self.old = old
+        self.values = values
+        self.changed = changed
+        self.templates = templates
+        self.changed_templates = changed_templates
+        self.tampered = tampered
+        self.output_stats = output_stats
+        self.index = index
+        self.everything = everything
+        self.dirs = dirs
+        self._interned: dict = {}
+
+    @classmethod
+    def find(
+        cls,
+        old: dict[str, Any],
+        site: Site,
+        identities: dict[str, str],
+        config: Config,
+        output: Path,
+        old_outputs: dict[str, Any],
+    ) -> _Changes:
+        index = depends.site_index(site)
+        everything = digest(repr(sorted(identities.items())))
+        old_identities = old.get("documents", {})
+        changed_documents = {
+            rel
+            for rel in set(old_identities) | set(identities)
+            if old_identities.get(rel) != identities.get(rel)
+        }
+        values, changed = {}, set()
+        for dep, before in old.get("values", {}).items():
+            owner = depends.owner_of(dep)
+            if owner[0] == "doc" and owner[1] not in changed_documents:
+                values[dep] = before
+                continue
+            values[dep] = now = depends.evaluate(dep, index, everything)
+            if now != before:
+                changed.add(dep)
+        dirs = template_dirs(config)
+        templates = {name: _template_fingerprint(dirs, name) for name in old.get("templates", {})}
+        changed_templates = {
+            name for name, before in old.get("templates", {}).items() if templates[name] != before
+        }
+        stats = {rel: tuple(stat) for rel, stat in old_outputs.items()}
+        tampered = {rel for rel, stat in stats.items() if file_stat(output / rel) != stat}
+        return cls(
+            old,
+            values,
+            changed,
+            templates,
+            changed_templates,
+            tampered,
+            stats,
+            index,
+            everything,
+            dirs,
+        )
+
+    def why(self, path: str, context: str) -> str | None:
+        """Why the page at `path` must be rendered again, or None if it need not."""
+        before = self.old.get("routes", {}).get(path)
+        if before is None:
+            return "new page"
+        if path in self.tampered:
+            return "the file in the output folder was changed or deleted"
+        context_before, templates, deps = before
+        if context_before != context:
+            return "the posts it lists, its neighbours or its page number changed"
+        for name in templates:
+            if name in self.changed_templates:
+                return f"template {name} changed"
+        for dep in deps:
+            if dep in self.changed:
+                return _describe(dep)
+        return None
+
+    def why_generated(self, paths: tuple[str, ...], fingerprint: str) -> str | None:
+        generated = self.old.get("generated", {})
+        if any(generated.get(path) != fingerprint for path in paths):
+            return "new" if paths[0] not in generated else "its inputs changed"
+        if any(path in self.tampered or path not in self.output_stats for path in paths):
+            return "the file in the output folder was changed or deleted"
+        return None
+
+    def intern(self, dep: depends.Dep) -> depends.Dep:
+        """One object per distinct dep, so the state on disk stores each once."""
+        return self._interned.setdefault(dep, dep)
+
+    def values_for(self, entries: dict[str, tuple]) -> dict:
+        """The value of every dep a page now depends on, as of this build."""
+        values = {}
+        for _, _, deps in entries.values():
+            for dep in deps:
+                if dep not in values:
+                    known = self.values.get(dep)
+                    values[dep] = known or depends.evaluate(dep, self.index, self.everything)
+        return values
+
+    def templates_for(self, entries: dict[str, tuple]) -> dict[str, str]:
+        names = {name for _, templates, _ in entries.values() for name in templates}
+        return {
+            name: self.templates.get(name) or _template_fingerprint(self.dirs, name)
+            for name in names
+        }
+
+
+def _template_fingerprint(dirs: list[Path], name: str) -> str:
+    """Which folder a template name resolves to, and its bytes there."""
+    for number, folder in enumerate(dirs):
+        path = folder / name
+        if path.is_file():
+            return f"{number}:{digest(path.read_bytes())}"
+    return "missing"
+
+
+def _describe(dep: depends.Dep) -> str:
+    first, operation = dep
+    if isinstance(first[0], tuple):
+        owner, name = first
+        return f"{_name(owner)}.{name} changed ({operation})"
+    return f"{_name(first)}.{operation} changed"
+
+
+def _name(key: depends.Key) -> str:
+    return "site" if key == ("site",) else f"{key[0]} {'-'.join(map(str, key[1:]))}"
+
+
+def _next_due(documents: list[Document], publishing: Publishing) -> float | None:
+    """When the next post held back for its future date becomes due."""
+    waiting = [
+        doc.date
+        for doc in documents
+        if doc.date is not None
+        and not publishing.publishes(doc)
+        and publishing.publishes(_undated(doc))
+    ]
+    return min(waiting).timestamp() if waiting else None
+
+
+def _undated(doc: Document) -> Document:
+    return replace(doc, date=None)
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Work:
+    """What a worker needs: set before a pool forks, so workers inherit it."""
+
+    config: Config
+    markdown: MarkdownOptions | None = None
+    strict: bool = False
+    env: jinja2.Environment | None = None
+    site: Site | None = None
+
+
+_work: _Work | None = None
+
+
+def _current_work() -> _Work:
+    assert _work is not None
+    return _work
+
+
+def _render_one(route: Route) -> tuple[bytes | SiteError, tuple, tuple[str, ...]]:
+    work = _current_work()
+    with depends.recording() as seen:
+        try:
+            data: bytes | SiteError = render_route(work.env, work.site, route)
+        except SiteError as error:
+            data = error
+    return data, tuple(seen.deps), tuple(sorted(seen.templates))
+
+
+def _map(
+    function: Callable, items: list, jobs: int, progress: Progress, stage: str, work: _Work
+) -> list:
+    """`function` over `items`, in order; in worker processes when there are enough."""
+    global _work
+    _work = work
+    try:
+        if jobs <= 1 or len(items) < MIN_PARALLEL:
+            results = []
+            for item in items:
+                results.append(function(item))
+                progress.update(stage, len(results), len(items))
+            return results
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            results = []
+            chunk = max(1, min(64, len(items) // (jobs * 8)))
+            for result in pool.imap(function, items, chunksize=chunk):
+                results.append(result)
+                progress.update(stage, len(results), len(items))
+            return results
+    finally:
+        _work = None
+
+
+# --- what may not be written -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Foreign:
+    foreign: set[str]
+    lines: list[str]
+
+
+def _foreign_files(
+    output: Path,
+    planned: dict[str, Path | None],
+    previous: set[str],
+    known: Iterable[str],
+    options: BuildOptions,
+) -> _Foreign:
+    """Files in the output folder that sitegen did not write: left alone and reported once,
+    or removed with --clean-output."""
+    foreign = set(scan_files(output)) - set(planned) - previous
+    if not foreign:
+        return _Foreign(set(), [])
+    shown = ", ".join(sorted(foreign)[:5]) + (", …" if len(foreign) > 5 else "")
+    if options.clean_output:
+        root = output.resolve()
+        for rel in foreign:
+            remove_output(root, rel)
+        return _Foreign(set(), [f"removed {len(foreign)} files sitegen did not write: {shown}"])
+    if foreign <= set(known):
+        return _Foreign(foreign, [])
+    return _Foreign(
+        foreign,
+        [
+            f"{output} holds {len(foreign)} files sitegen did not write: {shown} "
+            "(left alone; `sitegen build --clean-output` removes them)"
+        ],
+    )
+
+
+def _overwrite_error(rel: str, path: Path, root: Path) -> SiteError:
+    return SiteError(
+        _shown(path, root), None, f"would overwrite the generated page /{rel}", "rename it"
+    )
+
+
+def _drop_clash(
+    planned: dict[str, Path | None],
+    files: dict[str, bytes | Path],
+    pair: tuple[str, str],
+    root: Path,
+) -> SiteError:
+    """A path cannot be a file and a folder at once: drop the copied file, else the deeper page."""
+    dropped = next((p for p in pair if planned.get(p) is not None), pair[1])
+    other = pair[1] if dropped == pair[0] else pair[0]
+    path = planned.pop(dropped, None)
+    files.pop(dropped, None)
+    return SiteError(
+        _shown(path, root) if path else dropped,
+        None,
+        f"/{dropped} clashes with /{other}: one path cannot be both a file and a folder",
+        "rename one of them",
+    )
+
+
+def _shown(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
+def _first_of_each(errors: list[SiteError]) -> list[SiteError]:
+    """One broken partial fails every page; say so once."""
+    seen, unique = set(), []
+    for error in errors:
+        key = (error.path, error.line, error.message.split(" (rendering")[0])
+        if key not in seen:
+            seen.add(key)
+            unique.append(error)
+    return unique
+
+
+def _elapsed(progress: Progress) -> float:
+    return time.perf_counter() - progress.started

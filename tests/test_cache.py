@@ -1,0 +1,212 @@
+"""The cache in .sitegen/ and the build's bookkeeping: bad caches, killed and concurrent builds,
+files sitegen did not write, and what a build says about itself."""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sitegen import pipeline
+from sitegen.build import STATE_DIR, BuildOptions, build_site
+from sitegen.cache import DATABASE, site_lock
+from sitegen.cli import main
+from sitegen.errors import SiteError
+from sitegen.progress import Progress
+from tests.conftest import NOW, REPO, post
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def posts(count: int) -> dict[str, str]:
+    return {
+        f"content/posts/p{i:03}.md": post(
+            f"Post {i}", f"2024-01-{1 + i % 28:02}", f"Body $x_{i}^2$.", tags=[f"t{i % 3}"]
+        )
+        for i in range(count)
+    }
+
+
+def clean_tree(root: Path, tmp_path: Path) -> dict[str, bytes]:
+    """What a build with no cache and an empty output folder writes."""
+    out = tmp_path / "clean-out"
+    build_site(root, BuildOptions(output=out, now=NOW, clean=True))
+    return tree(out)
+
+
+def test_a_damaged_cache_is_thrown_away_with_a_notice(make_site, build, tmp_path) -> None:
+    root = make_site(posts(3))
+    build(root)
+    (root / STATE_DIR / DATABASE).write_bytes(b"this is not a database" * 100)
+    report = build(root)
+    assert any("damaged" in notice for notice in report.notices)
+    assert report.errors == []
+    assert tree(tmp_path / "out") == clean_tree(root, tmp_path)
+    assert build(root).notices == []  # the new cache is sound
+
+
+def test_a_cache_from_another_version_is_thrown_away(make_site, build) -> None:
+    root = make_site(posts(2))
+    build(root)
+    with sqlite3.connect(root / STATE_DIR / DATABASE) as db:
+        db.execute("UPDATE meta SET value = 'sitegen 0.0.1' WHERE key = 'format'")
+    report = build(root)
+    assert [n for n in report.notices if "another version" in n]
+    assert report.written == 0  # the output was right already: nothing rewritten
+
+
+def test_an_unwritable_cache_folder_builds_without_a_cache(make_site, build, tmp_path) -> None:
+    root = make_site(posts(2))
+    (root / STATE_DIR).write_text("a file where the cache folder should be")
+    report = build(root)
+    assert [n for n in report.notices if "cannot write the cache" in n]
+    assert report.errors == [] and tree(tmp_path / "out") == clean_tree(root, tmp_path)
+
+
+def test_a_cache_deleted_mid_build_only_costs_the_next_build_its_speed(
+    make_site, build, tmp_path, monkeypatch
+) -> None:
+    root = make_site(posts(4))
+    build(root)
+    (root / "content/posts/p001.md").write_text(post("Renamed", body="New $y$."))
+    write = pipeline.write_outputs
+
+    def delete_cache_then_write(*args, **kwargs):
+        for path in sorted((root / STATE_DIR).rglob("*"), reverse=True):
+            path.rmdir() if path.is_dir() else path.unlink()
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "write_outputs", delete_cache_then_write)
+    assert build(root).errors == []
+    monkeypatch.undo()
+    (root / "content/posts/p002.md").write_text(post("Second", body="Again $z$."))
+    assert build(root).errors == []
+    assert tree(tmp_path / "out") == clean_tree(root, tmp_path)
+
+
+def test_a_build_killed_half_way_leaves_the_next_build_correct(make_site, tmp_path) -> None:
+    root = make_site(posts(150))
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "sitegen.cli", "build", str(root), "-o", str(out), "-j", "1"]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    subprocess.run(command, check=True, capture_output=True, env=env)
+    for rel in ("content/posts/p010.md", "content/posts/p140.md"):
+        (root / rel).write_text(post("Edited " + rel, "2023-05-05", "Edited $a$."))
+    (root / "content/posts/p100.md").unlink()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    time.sleep(0.5)  # into the build: past start-up, before it can finish
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    subprocess.run(command, check=True, capture_output=True, env=env)
+    expected = clean_tree(root, tmp_path)
+    assert tree(out) == expected
+
+
+def _hold_lock(folder: Path, ready, release) -> None:
+    with site_lock(folder):
+        ready.set()
+        release.wait(30)
+
+
+def test_a_second_build_of_the_same_site_waits_then_gives_up_clearly(make_site) -> None:
+    root = make_site(posts(1))
+    context = multiprocessing.get_context("spawn")
+    ready, release = context.Event(), context.Event()
+    holder = context.Process(target=_hold_lock, args=(root / STATE_DIR, ready, release))
+    holder.start()
+    try:
+        assert ready.wait(30)
+        with pytest.raises(SiteError) as raised, site_lock(root / STATE_DIR, wait=0.3):
+            pass
+        assert "another sitegen build of this site is still running" in raised.value.message
+    finally:
+        release.set()
+        holder.join(30)
+    with site_lock(root / STATE_DIR, wait=0.3):  # free again once the first build ends
+        pass
+
+
+def test_two_builds_at_once_both_finish_and_never_interleave(make_site, tmp_path) -> None:
+    root = make_site(posts(60))
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "sitegen.cli", "build", str(root), "-o", str(out)]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE) for _ in range(2)]
+    assert [run.wait(120) for run in runs] == [0, 0]
+    assert tree(out) == clean_tree(root, tmp_path)
+
+
+def test_files_sitegen_did_not_write_are_left_alone_and_reported_once(make_site, build, tmp_path):
+    root = make_site(posts(2))
+    build(root)
+    (tmp_path / "out" / "CNAME").write_text("blog.example.org\n")
+    (tmp_path / "out" / "old").mkdir()
+    (tmp_path / "out" / "old" / "page.html").write_text("left from another tool")
+    first = build(root, clean=True)
+    assert len(first.notices) == 1 and "2 files sitegen did not write" in first.notices[0]
+    assert "CNAME" in first.notices[0] and (tmp_path / "out" / "CNAME").exists()
+    (root / "content/posts/p000.md").write_text(post("Changed"))
+    assert build(root).notices == []  # said once
+    cleaned = build(root, clean_output=True)
+    assert "removed 2 files sitegen did not write" in cleaned.notices[0]
+    assert not (tmp_path / "out" / "CNAME").exists() and not (tmp_path / "out" / "old").exists()
+
+
+def test_a_build_that_changed_nothing_repeats_the_last_errors(make_site, build) -> None:
+    root = make_site({**posts(2), "content/posts/bad.md": "---\ntitle: [unclosed\n---\n"})
+    first = build(root)
+    again = build(root)
+    assert first.errors and [str(e) for e in again.errors] == [str(e) for e in first.errors]
+    assert again.written == 0
+
+
+def test_explain_says_why_each_output_was_rendered(make_site, build) -> None:
+    root = make_site(posts(5))
+    build(root)
+    edited = post("New title", "2024-01-02", "Body $x_1^2$.", tags=["t1"])
+    (root / "content/posts/p001.md").write_text(edited)
+    report = build(root, explain=True)
+    reasons = dict(line.split(": ", 1) for line in report.explanations)
+    assert reasons["2024/01/p001/index.html"] == "doc content/posts/p001.md.title changed"
+    assert "index.html" in reasons and "2024/01/p002/index.html" in reasons  # lists, neighbours
+    assert "2024/01/p004/index.html" not in reasons  # not its neighbour: untouched
+    assert len(report.explanations) == report.written
+
+
+def test_the_cli_prints_one_summary_line_and_rejects_zero_jobs(make_site, capsys) -> None:
+    root = make_site(posts(2))
+    assert main(["build", str(root), "-j", "2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("2 posts, ") and " written, " in lines[0] and " removed in " in lines[0]
+    with pytest.raises(SystemExit):
+        main(["build", str(root), "-j", "0"])
+
+
+def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere() -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    quick = io.StringIO()
+    Progress(time.perf_counter(), stream=quick).update("rendering", 5, 10)
+    assert quick.getvalue() == ""  # a build under a second shows nothing
+    plain = io.StringIO()
+    long_ago = time.perf_counter() - 5
+    Progress(long_ago, stream=plain).update("rendering", 10, 10)
+    assert plain.getvalue().startswith("rendering: 10/10 after ")
+    bar = Terminal()
+    progress = Progress(long_ago, stream=bar)
+    progress.update("parsing", 15, 30)
+    progress.finish()
+    assert "\r" in bar.getvalue() and "[###############---------------] 15/30" in bar.getvalue()
