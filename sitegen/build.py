@@ -48,6 +48,7 @@ class BuildReport:
     errors: list[SiteError] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # one line each: cache, foreign files
     explanations: list[str] = field(default_factory=list)  # `--explain`: "path: why"
+    changed: tuple[str, ...] = ()  # output files written or removed, for `serve`
 
     def summary(self) -> str:
         return (

@@ -33,6 +33,7 @@ from sitegen.markdown.math import DEFAULT_ENVIRONMENTS
 from sitegen.progress import Progress
 from sitegen.render import make_environment, render_route, template_dirs, theme_dirs
 from sitegen.routes import Route, site_routes
+from sitegen.search import SEARCH_INDEX, search_outputs
 from sitegen.site import Publishing, Site, assemble_site, unique_urls
 from sitegen.sitemap import SITEMAP_FILES, sitemap_entries, sitemap_outputs
 from sitegen.writer import path_clashes, remove_output, write_outputs
@@ -140,6 +141,9 @@ def run(
         members = [post.source + identities[post.source] for post in pair.posts]
         fingerprint = digest(pair.folder, pair.title, *members)
         produce(pair.paths, fingerprint, lambda pair=pair: feed_outputs(site, pair))
+    if config.build.search:
+        members = [doc.source + identities[doc.source] for doc in site.posts + site.pages]
+        produce([SEARCH_INDEX], digest(*members), lambda: search_outputs(site))
     listed = sitemap_entries(routes)
     produce(SITEMAP_FILES, digest(repr(listed)), lambda: sitemap_outputs(site, listed))
     for rel, path in static_files(config, site.posts + site.pages).items():
@@ -185,9 +189,10 @@ def run(
     return BuildReport(
         posts=posts,
         pages=pages,
-        written=stats.written,
-        unchanged=len(planned) - stats.written,
-        removed=stats.removed,
+        written=len(stats.written),
+        unchanged=len(planned) - len(stats.written),
+        removed=len(stats.removed),
+        changed=stats.written + stats.removed,
         seconds=_elapsed(progress),
         errors=errors,
         notices=cache.notices + notices.lines,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sitegen.content import Document
+from sitegen.search import SEARCH_INDEX
 from sitegen.site import Site
 from sitegen.urls import link, output_path
 
@@ -17,7 +18,10 @@ class Paginator:
     total: int
     prev_url: str | None
     next_url: str | None
-    pages: tuple[tuple[int, str], ...]
+    # The page links a pagination bar shows, None where numbers are left out: the first,
+    # the last, and two on each side of this one. All of them would make a blog with a
+    # thousand index pages a million links to render.
+    pages: tuple[tuple[int, str] | None, ...]
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,8 @@ def site_routes(site: Site) -> list[Route]:
     routes.append(Route("series/", "series_list.html", {"all_series": site.series}))
     for series in site.series:
         routes.append(Route(f"series/{series.slug}/", "series.html", {"series": series}))
+    if site.config.build.search:
+        routes.append(Route("search/", "search.html", {"index_path": SEARCH_INDEX}))
     routes.append(Route("404.html", "404.html", {}))
     return routes
 
@@ -95,12 +101,25 @@ def _paginated(
             total=total,
             prev_url=urls[number - 2] if number > 1 else None,
             next_url=urls[number] if number < total else None,
-            pages=tuple(zip(range(1, total + 1), urls, strict=True)),
+            pages=_page_links(number, urls),
         )
         context = {"posts": chunk, "paginator": paginator, **extra}
         has_math = any('class="math' in post.excerpt_html for post in chunk)
         routes.append(Route(paths[number - 1], template, context, has_math))
     return routes
+
+
+def _page_links(number: int, urls: list[str]) -> tuple[tuple[int, str] | None, ...]:
+    total = len(urls)
+    near = range(max(1, number - 3), min(total, number + 3) + 1)
+    links: list[tuple[int, str] | None] = []
+    for other in sorted({1, total, *near}):
+        distance = abs(other - number)
+        if other in (1, total) or distance <= 2:
+            links.append((other, urls[other - 1]))
+        elif distance == 3:
+            links.append(None)
+    return tuple(links)
 
 
 def _step(posts: tuple[Document, ...], post: Document, offset: int) -> Document | None:

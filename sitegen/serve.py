@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
+import filecmp
 import http.server
 import mimetypes
 import os
@@ -132,8 +132,8 @@ class PreviewServer:
         self._stage = self._folder / "build"  # what build_site writes
         self._cache = Cache(self.root / STATE_DIR)  # kept open: each rebuild starts from it
         self.output.mkdir()
-        self._served: dict[str, str] = {}  # output file → digest, as served
-        self._digests: dict[str, tuple[tuple[int, int, int], str]] = {}
+        self._served = False  # nothing is on show until the first build is promoted
+        self._unpromoted: set[str] = set()  # files builds changed that are not served yet
         self._built = threading.Condition()
         self._closed = threading.Event()
         self._debouncer = Debouncer(quiet_seconds)
@@ -251,29 +251,31 @@ class PreviewServer:
         except SiteError as error:
             return [str(error)]
         self.base_path = base_path
+        self._unpromoted.update(report.changed)
         return [str(error) for error in report.errors]
 
     def _promote(self) -> frozenset[str]:
-        """Copy what the build changed into the served folder; the files that differ."""
-        built = _digests(self._stage, self._digests)
-        changed = frozenset(
-            rel
-            for rel in built.keys() | self._served.keys()
-            if built.get(rel) != self._served.get(rel)
-        )
-        for rel in sorted(changed):
-            target = self.output / rel
-            if rel in built:
+        """Copy what the builds changed into the served folder; the files that differ."""
+        changed = set()
+        for rel in sorted(self._unpromoted):
+            built, target = self._stage / rel, self.output / rel
+            if built.is_file():
+                if target.is_file() and filecmp.cmp(built, target, shallow=False):
+                    continue  # a failed build changed it, this one changed it back
                 target.parent.mkdir(parents=True, exist_ok=True)
                 fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".sitegen-")
                 os.close(fd)
-                shutil.copyfile(self._stage / rel, tmp)
+                shutil.copyfile(built, tmp)
                 os.replace(tmp, target)  # a tab loading meanwhile gets the old or the new file
-            else:
-                target.unlink(missing_ok=True)
+            elif target.is_file():
+                target.unlink()
                 _prune_empty(target.parent, self.output)
-        self._served = built
-        return changed
+            else:
+                continue
+            changed.add(rel)
+        self._unpromoted.clear()
+        self._served = True
+        return frozenset(changed)
 
 
 def locate(folder: Path, base_path: str, url_path: str) -> Answer:
@@ -448,28 +450,6 @@ def _theme_folders(root: Path) -> list[Path]:
         return theme_dirs(load_config(root))
     except BuildFailed:
         return []
-
-
-def _digests(folder: Path, cache: dict[str, tuple[tuple[int, int, int], str]]) -> dict[str, str]:
-    """Each file's SHA-256, re-read only when its stat changed.
-
-    The stat is a safe key here, unlike in a user's folder: only the writer
-    touches this folder, and it always replaces a file (new inode), never edits one.
-    """
-    digests: dict[str, str] = {}
-    for dirpath, _, names in os.walk(folder):
-        for name in names:
-            path = Path(dirpath, name)
-            rel = path.relative_to(folder).as_posix()
-            stat = path.stat()
-            key = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
-            cached = cache.get(rel)
-            if cached is None or cached[0] != key:
-                cached = cache[rel] = (key, hashlib.sha256(path.read_bytes()).hexdigest())
-            digests[rel] = cached[1]
-    for rel in cache.keys() - digests.keys():
-        del cache[rel]
-    return digests
 
 
 def _prune_empty(folder: Path, root: Path) -> None:

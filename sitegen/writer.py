@@ -14,9 +14,8 @@ from sitegen.urls import is_safe_relative
 
 @dataclass(frozen=True)
 class WriteStats:
-    written: int
-    unchanged: int
-    removed: int
+    written: tuple[str, ...]
+    removed: tuple[str, ...]
 
 
 class OutsideOutput(Exception):
@@ -32,18 +31,15 @@ def write_outputs(
     out.mkdir(parents=True, exist_ok=True)
     root = out.resolve()
     targets = {rel: _target(root, rel) for rel in sorted(files)}  # check all before writing any
-    written = 0
+    written = []
     for rel, target in targets.items():
         data = files[rel]
         content = data.read_bytes() if isinstance(data, Path) else data
         if not _same(target, content):
             _atomic_write(target, content)
-            written += 1
-    removed = 0
-    for rel in sorted(set(previous) - set(keep)):
-        if remove_output(root, rel):
-            removed += 1
-    return WriteStats(written, len(files) - written, removed)
+            written.append(rel)
+    removed = tuple(rel for rel in sorted(set(previous) - set(keep)) if remove_output(root, rel))
+    return WriteStats(tuple(written), removed)
 
 
 def remove_output(root: Path, rel: str) -> bool:

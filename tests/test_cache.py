@@ -25,7 +25,9 @@ from tests.conftest import NOW, REPO, post
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
 
 
 def posts(count: int) -> dict[str, str]:
@@ -188,7 +190,9 @@ def test_the_cli_prints_one_summary_line_and_rejects_zero_jobs(make_site, capsys
     assert main(["build", str(root), "-j", "2"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 1
-    assert lines[0].startswith("2 posts, ") and " written, " in lines[0] and " removed in " in lines[0]
+    assert (
+        lines[0].startswith("2 posts, ") and " written, " in lines[0] and " removed in " in lines[0]
+    )
     with pytest.raises(SystemExit):
         main(["build", str(root), "-j", "0"])
 
