@@ -43,6 +43,7 @@ class BuildSection:
     post_url: str = "/{year}/{month}/{slug}/"
     page_url: str = "/{slug}/"
     theme: str = "default"
+    search: bool = False  # search.json and a /search/ page, as Zola's build_search_index
 
 
 @dataclass(frozen=True)

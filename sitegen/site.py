@@ -104,6 +104,8 @@ class Site:
 RESERVED = frozenset(
     {"page", "archives", "categories", "tags", "series", "404.html", "index.html"}
     | {"atom.xml", "rss.xml", "sitemap.xml", "robots.txt"}
+    # Reserved even with `[build] search` off, so turning it on never takes a post's URL.
+    | {"search", "search.json"}
 )
 
 
