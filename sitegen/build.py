@@ -147,6 +147,8 @@ def _unchanged(
     now = options.now.timestamp() if options.now else None
     if stamp["due"] is not None and (now is None or now >= stamp["due"]):
         return None  # a future post is due now
+    if now is not None and stamp["now"] is not None and now < stamp["now"]:
+        return None  # the clock went back: a post published then may be in the future now
     for rel, stat in stamp["outputs"].items():
         if stat is None or file_stat(output / rel) != stat:
             return None

@@ -25,7 +25,7 @@ from typing import Any
 from sitegen import __version__
 from sitegen.errors import SiteError
 
-FORMAT = 1
+FORMAT = 2
 DATABASE = "cache.sqlite"
 LOCK = "lock"
 LOCK_WAIT_SECONDS = 120.0
@@ -57,7 +57,8 @@ def digest(*parts: bytes | str) -> str:
 
 # --- what is on disk ---------------------------------------------------------------------
 
-Stat = tuple[int, int]  # size, mtime in ns
+# size, mtime, ctime in ns: ctime too, as git does, since a tool may set the mtime back
+Stat = tuple[int, int, int]
 
 
 def scan_files(folder: Path) -> dict[str, Stat]:
@@ -80,7 +81,7 @@ def _scan(path: str, prefix: str, found: dict[str, Stat]) -> None:
             _scan(entry.path, rel + "/", found)
         elif entry.is_file():
             stat = entry.stat()
-            found[rel] = (stat.st_size, stat.st_mtime_ns)
+            found[rel] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
 def file_stat(path: Path) -> Stat | None:
@@ -88,13 +89,12 @@ def file_stat(path: Path) -> Stat | None:
         stat = path.stat()
     except OSError:
         return None
-    return (stat.st_size, stat.st_mtime_ns)
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
-def trusted(stats: dict[str, Stat], since_ns: int) -> dict[str, Stat]:
-    """Leave out stats too recent to trust (see RACY_NS): they count as changed next time."""
-    limit = since_ns - RACY_NS
-    return {rel: stat for rel, stat in stats.items() if stat[1] < limit}
+def recent(stat: Stat, since_ns: int) -> bool:
+    """Changed too recently to trust the stat next time (see RACY_NS)."""
+    return stat[2] >= since_ns - RACY_NS
 
 
 # --- the store ---------------------------------------------------------------------------
@@ -127,12 +127,12 @@ class Cache:
         key = ("sources", options)
         if key not in self._sources:
             rows = self._query(
-                "SELECT rel, digest, size, mtime, parsed, lint FROM sources WHERE options = ?",
+                "SELECT rel, digest, stat, parsed, lint FROM sources WHERE options = ?",
                 (options,),
             )
             self._sources[key] = {
-                rel: CachedSource(digest, None if size is None else (size, mtime), parsed, lint)
-                for rel, digest, size, mtime, parsed, lint in rows
+                rel: CachedSource(digest, _unmarshal(stat), parsed, lint)
+                for rel, digest, stat, parsed, lint in rows
             }
         return self._sources[key]
 
@@ -151,9 +151,9 @@ class Cache:
                     [(options, rel) for rel in removed],
                 ),
                 (
-                    "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?)",
                     [
-                        (options, rel, c.digest, *(c.stat or (None, None)), c.parsed, c.lint)
+                        (options, rel, c.digest, marshal.dumps(c.stat), c.parsed, c.lint)
                         for rel, c in changed.items()
                     ],
                 ),
@@ -324,7 +324,7 @@ def _create(db: sqlite3.Connection) -> None:
         db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         db.execute(
             "CREATE TABLE IF NOT EXISTS sources (options TEXT, rel TEXT, digest TEXT, "
-            "size INTEGER, mtime INTEGER, parsed BLOB, lint BLOB, PRIMARY KEY (options, rel))"
+            "stat BLOB, parsed BLOB, lint BLOB, PRIMARY KEY (options, rel))"
         )
         db.execute(
             "CREATE TABLE IF NOT EXISTS builds "

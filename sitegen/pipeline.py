@@ -9,6 +9,7 @@ never depends on scheduling.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import pickle
@@ -22,7 +23,7 @@ import jinja2
 
 from sitegen import depends
 from sitegen.build import STATE_DIR, BuildOptions, BuildReport, Inputs
-from sitegen.cache import RACY_NS, Cache, CachedSource, code_version, digest, file_stat, scan_files
+from sitegen.cache import Cache, CachedSource, code_version, digest, file_stat, recent, scan_files
 from sitegen.check import lint_source
 from sitegen.config import Config
 from sitegen.content import Document, Source, find_sources, load_document, source_files
@@ -36,7 +37,15 @@ from sitegen.routes import Route, site_routes
 from sitegen.search import SEARCH_INDEX, search_outputs
 from sitegen.site import Publishing, Site, assemble_site, unique_urls
 from sitegen.sitemap import SITEMAP_FILES, sitemap_entries, sitemap_outputs
-from sitegen.writer import path_clashes, remove_output, write_outputs
+from sitegen.writer import (
+    discard_staged,
+    forget_folders,
+    leftovers,
+    path_clashes,
+    remove_output,
+    stage_output,
+    write_outputs,
+)
 
 MIN_PARALLEL = 48  # fewer items than this are done in-process: a pool would cost more
 
@@ -109,19 +118,28 @@ def run(
             dirty.append(route)
             entries[route.output_path] = (context,)
             explanations.append(f"{route.output_path}: {why}")
-    files: dict[str, bytes | Path] = {}
+    existed = output.exists()
+    forget_folders()
+    root = output.resolve()
+    work = _Work(config, env=env, site=site, output=root)
+    staged: dict[str, str] = {}  # pages written under temporary names, renamed at the end
     template_errors: list[SiteError] = []
-    rendered = _map(
-        _render_one, dirty, jobs, progress, "rendering", _Work(config, env=env, site=site)
-    )
-    for route, (data, deps, templates) in zip(dirty, rendered, strict=True):
-        if isinstance(data, SiteError):
-            template_errors.append(data)
-        else:
-            files[route.output_path] = data
-            entries[route.output_path] += (templates, tuple(changes.intern(dep) for dep in deps))
+    for route, (result, deps, templates) in zip(
+        dirty, _map(_render_one, dirty, jobs, progress, "rendering", work), strict=True
+    ):
+        if isinstance(result, SiteError):
+            template_errors.append(result)
+            continue
+        if result is not None:
+            staged[route.output_path] = result
+        entries[route.output_path] += (templates, tuple(changes.intern(dep) for dep in deps))
     if template_errors:
+        discard_staged(root, staged)
+        if not existed:
+            with contextlib.suppress(OSError):
+                root.rmdir()  # only if empty: a failed first build leaves no folder
         raise BuildFailed(errors + _first_of_each(template_errors))
+    files: dict[str, bytes | Path] = {}
 
     # Feeds, sitemap, search index, copied files: produced when their own fingerprint changed.
     generated: dict[str, str] = {}
@@ -158,14 +176,16 @@ def run(
 
     # Write: first note which new files are about to appear, in case the build is killed.
     cache.mark_pending(key["output"], sorted(set(planned) - previous))
-    stats = write_outputs(output, files, planned, previous)
-    notices = _foreign_files(output, planned, previous, old.get("foreign", ()), options)
-    outputs = {rel: changes.output_stats.get(rel) for rel in planned if rel not in files}
-    outputs |= {rel: file_stat(output / rel) for rel in files}
+    discard_staged(root, {rel: staged.pop(rel) for rel in set(staged) - set(planned)})
+    stats = write_outputs(output, files, planned, previous, staged)
+    notices = _foreign_files(root, planned, previous, old.get("foreign", ()), options)
+    touched = set(files) | {route.output_path for route in dirty}
+    outputs = {rel: changes.output_stats.get(rel) for rel in planned if rel not in touched}
+    outputs |= {rel: file_stat(root / rel) for rel in touched & set(planned)}
 
     posts, pages = len(site.posts), len(routes)
-    racy = max([*inputs.content.values(), *inputs.other.values()], key=lambda s: s[1], default=None)
-    trusted = racy is None or racy[1] < inputs.scanned_ns - RACY_NS
+    every = [*inputs.content.values(), *inputs.other.values()]
+    trusted = not any(recent(stat, inputs.scanned_ns) for stat in every)
     cache.save_state(
         key["output"],
         {
@@ -174,6 +194,7 @@ def run(
                 "key": key["stamp"],
                 "inputs": inputs.digest() if trusted else None,
                 "due": _next_due(documents, publishing),
+                "now": options.now.timestamp() if options.now else None,
                 "outputs": outputs,
                 "summary": (posts, pages, len(planned)),
                 "errors": [(e.path, e.line, e.message, e.hint, e.column) for e in errors],
@@ -230,7 +251,6 @@ def _parse(
     parse_key = digest(code_version(), repr(config))
     cached = cache.sources(parse_key)
     found = source_files(inputs.content)
-    trusted_before = inputs.scanned_ns - RACY_NS
     current: dict[str, CachedSource] = {}
     to_parse: list[Source] = []
     for file in found:
@@ -241,7 +261,7 @@ def _parse(
             continue
         source = file.read(config.root)
         text_digest = digest(source.data)
-        keep = stat if stat[1] < trusted_before else None
+        keep = None if recent(stat, inputs.scanned_ns) else stat
         if entry and entry.digest == text_digest and not options.clean:
             current[file.rel] = CachedSource(text_digest, keep, entry.parsed, entry.lint)
         else:
@@ -467,6 +487,7 @@ class _Work:
     strict: bool = False
     env: jinja2.Environment | None = None
     site: Site | None = None
+    output: Path | None = None  # resolved
 
 
 _work: _Work | None = None
@@ -477,14 +498,18 @@ def _current_work() -> _Work:
     return _work
 
 
-def _render_one(route: Route) -> tuple[bytes | SiteError, tuple, tuple[str, ...]]:
+def _render_one(route: Route) -> tuple[str | SiteError | None, tuple, tuple[str, ...]]:
+    """Render one page and stage it in the output folder (workers write, so pages never
+    travel back to the parent): its temporary file, None if the page is as it was, or the
+    template's error; and what it read."""
     work = _current_work()
     with depends.recording() as seen:
         try:
-            data: bytes | SiteError = render_route(work.env, work.site, route)
+            data = render_route(work.env, work.site, route)
         except SiteError as error:
-            data = error
-    return data, tuple(seen.deps), tuple(sorted(seen.templates))
+            return error, (), ()
+    staged = stage_output(work.output, route.output_path, data)
+    return staged, tuple(seen.deps), tuple(sorted(seen.templates))
 
 
 def _map(
@@ -528,15 +553,17 @@ def _foreign_files(
     options: BuildOptions,
 ) -> _Foreign:
     """Files in the output folder that sitegen did not write: left alone and reported once,
-    or removed with --clean-output."""
-    foreign = set(scan_files(output)) - set(planned) - previous
+    or removed with --clean-output. Temporary files of a killed build are removed."""
+    found, strays = leftovers(output)
+    for stray in strays:
+        stray.unlink(missing_ok=True)
+    foreign = found - set(planned) - previous
     if not foreign:
         return _Foreign(set(), [])
     shown = ", ".join(sorted(foreign)[:5]) + (", …" if len(foreign) > 5 else "")
     if options.clean_output:
-        root = output.resolve()
         for rel in foreign:
-            remove_output(root, rel)
+            remove_output(output, rel)
         return _Foreign(set(), [f"removed {len(foreign)} files sitegen did not write: {shown}"])
     if foreign <= set(known):
         return _Foreign(foreign, [])

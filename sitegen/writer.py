@@ -6,6 +6,7 @@ import os
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from sitegen.errors import SiteError
@@ -18,28 +19,83 @@ class WriteStats:
     removed: tuple[str, ...]
 
 
+TEMPORARY = ".sitegen-"  # how files being written are named: hidden, never served
+
+
 class OutsideOutput(Exception):
     """A path that would land outside the output folder: a bug upstream, never written."""
 
 
 def write_outputs(
-    out: Path, files: dict[str, bytes | Path], keep: Iterable[str], previous: Iterable[str]
+    out: Path,
+    files: dict[str, bytes | Path],
+    keep: Iterable[str],
+    previous: Iterable[str],
+    staged: dict[str, str] | None = None,
 ) -> WriteStats:
-    """Write `files` (bytes, or a source file to copy) where their bytes differ, then remove
-    what the last build wrote (`previous`) that this one does not (`keep`); files sitegen
-    never wrote are left alone."""
+    """Write `files` (bytes, or a source file to copy) where their bytes differ, together
+    with pages already `staged` by worker processes, then remove what the last build wrote
+    (`previous`) that this one does not (`keep`); files sitegen never wrote are left alone.
+
+    Every file is written under a temporary name first and renamed into place only once
+    all are written: a build that fails on the way leaves the site as it was."""
     out.mkdir(parents=True, exist_ok=True)
     root = out.resolve()
-    targets = {rel: _target(root, rel) for rel in sorted(files)}  # check all before writing any
-    written = []
-    for rel, target in targets.items():
-        data = files[rel]
-        content = data.read_bytes() if isinstance(data, Path) else data
-        if not _same(target, content):
-            _atomic_write(target, content)
-            written.append(rel)
+    staged = dict(staged or {})
+    try:
+        for rel in sorted(files):
+            if (temporary := stage_output(root, rel, files[rel])) is not None:
+                staged[rel] = temporary
+    except BaseException:
+        discard_staged(root, staged)
+        raise
+    for rel in sorted(staged):
+        os.replace(staged[rel], root / rel)
     removed = tuple(rel for rel in sorted(set(previous) - set(keep)) if remove_output(root, rel))
-    return WriteStats(tuple(written), removed)
+    return WriteStats(tuple(sorted(staged)), removed)
+
+
+def stage_output(root: Path, rel: str, data: bytes | Path) -> str | None:
+    """Write `data` beside the file `rel` of the output folder `root` under a temporary name,
+    unless the file holds those bytes already: the temporary file's path, or None."""
+    target = _target(root, rel)
+    content = data.read_bytes() if isinstance(data, Path) else data
+    if _same(target, content):
+        return None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=TEMPORARY, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        os.chmod(temporary, 0o644)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return temporary
+
+
+def discard_staged(root: Path, staged: dict[str, str]) -> None:
+    for temporary in staged.values():
+        Path(temporary).unlink(missing_ok=True)
+        _prune_empty(Path(temporary).parent, root)
+
+
+def leftovers(root: Path) -> tuple[set[str], list[Path]]:
+    """Every file in the output folder (dot-files aside), and the temporary files a killed
+    build left behind."""
+    files: set[str] = set()
+    strays: list[Path] = []
+    for folder, names, found in os.walk(root):
+        names[:] = [name for name in names if not name.startswith(".")]
+        base = Path(folder)
+        rel = base.relative_to(root).as_posix()
+        prefix = "" if rel == "." else rel + "/"
+        for name in found:
+            if name.startswith(TEMPORARY) and name.endswith(".tmp"):
+                strays.append(base / name)
+            elif not name.startswith("."):
+                files.add(prefix + name)
+    return files, strays
 
 
 def remove_output(root: Path, rel: str) -> bool:
@@ -86,9 +142,20 @@ def _target(root: Path, rel: str) -> Path:
         raise OutsideOutput(rel)
     target = root / rel
     # Resolve the folder, not the file: a symlinked folder must not lead outside either.
-    if not target.parent.resolve().is_relative_to(root):
+    if not _inside(root, target.parent):
         raise OutsideOutput(rel)
     return target
+
+
+@lru_cache(maxsize=8192)
+def _inside(root: Path, folder: Path) -> bool:
+    """Pages share folders: resolve each once per build (see `forget_folders`)."""
+    return folder.resolve().is_relative_to(root)
+
+
+def forget_folders() -> None:
+    """A new build: folders may have been replaced by symlinks since the last one."""
+    _inside.cache_clear()
 
 
 def _same(target: Path, content: bytes) -> bool:
@@ -96,19 +163,6 @@ def _same(target: Path, content: bytes) -> bool:
         return target.stat().st_size == len(content) and target.read_bytes() == content
     except OSError:
         return False
-
-
-def _atomic_write(target: Path, content: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".sitegen-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _prune_empty(folder: Path, root: Path) -> None:
