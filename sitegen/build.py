@@ -16,10 +16,10 @@ from sitegen.cache import Cache, Stat, code_version, digest, file_stat, scan_fil
 from sitegen.config import CONFIG_NAME, Config, load_config
 from sitegen.errors import BuildFailed, SiteError
 from sitegen.progress import Progress
+from sitegen.themes import theme_dirs
 from sitegen.writer import check_output_folder
 
 STATE_DIR = ".sitegen"
-DEFAULT_THEME = Path(__file__).parent / "_theme"
 
 
 @dataclass(frozen=True)
@@ -123,12 +123,11 @@ def build_key(config: Config, options: BuildOptions, output: Path) -> dict[str, 
 def scan_inputs(config: Config) -> Inputs:
     scanned_ns = time.time_ns()
     root = config.root
+    folders = [root / "static", root / "templates", *theme_dirs(config)]
     other: dict[str, Stat] = {}
-    for folder in ("static", "templates", "themes"):
-        other.update({f"{folder}/{rel}": s for rel, s in scan_files(root / folder).items()})
-    if DEFAULT_THEME.is_dir():  # the installed theme; a checkout's is themes/default
-        other.update({f"_theme/{rel}": s for rel, s in scan_files(DEFAULT_THEME).items()})
-    other[CONFIG_NAME] = file_stat(root / CONFIG_NAME) or (0, 0)
+    for number, folder in enumerate(folders):
+        other.update({f"{number}/{rel}": s for rel, s in scan_files(folder).items()})
+    other[CONFIG_NAME] = file_stat(root / CONFIG_NAME) or (0, 0, 0)
     return Inputs(scan_files(root / "content"), other, scanned_ns)
 
 
@@ -149,8 +148,9 @@ def _unchanged(
         return None  # a future post is due now
     if now is not None and stamp["now"] is not None and now < stamp["now"]:
         return None  # the clock went back: a post published then may be in the future now
+    folder = str(output)
     for rel, stat in stamp["outputs"].items():
-        if stat is None or file_stat(output / rel) != stat:
+        if stat is None or file_stat(f"{folder}/{rel}") != stat:
             return None
     posts, pages, files = stamp["summary"]
     return BuildReport(

@@ -84,9 +84,9 @@ def _scan(path: str, prefix: str, found: dict[str, Stat]) -> None:
             found[rel] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
-def file_stat(path: Path) -> Stat | None:
+def file_stat(path: Path | str) -> Stat | None:
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return None
     return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
@@ -127,12 +127,15 @@ class Cache:
         key = ("sources", options)
         if key not in self._sources:
             rows = self._query(
-                "SELECT rel, digest, stat, parsed, lint FROM sources WHERE options = ?",
+                "SELECT rel, digest, size, mtime, ctime, parsed, lint FROM sources "
+                "WHERE options = ?",
                 (options,),
             )
             self._sources[key] = {
-                rel: CachedSource(digest, _unmarshal(stat), parsed, lint)
-                for rel, digest, stat, parsed, lint in rows
+                rel: CachedSource(
+                    digest, None if size is None else (size, mtime, ctime), parsed, lint
+                )
+                for rel, digest, size, mtime, ctime, parsed, lint in rows
             }
         return self._sources[key]
 
@@ -151,9 +154,9 @@ class Cache:
                     [(options, rel) for rel in removed],
                 ),
                 (
-                    "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [
-                        (options, rel, c.digest, marshal.dumps(c.stat), c.parsed, c.lint)
+                        (options, rel, c.digest, *(c.stat or (None,) * 3), c.parsed, c.lint)
                         for rel, c in changed.items()
                     ],
                 ),
@@ -324,7 +327,8 @@ def _create(db: sqlite3.Connection) -> None:
         db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         db.execute(
             "CREATE TABLE IF NOT EXISTS sources (options TEXT, rel TEXT, digest TEXT, "
-            "stat BLOB, parsed BLOB, lint BLOB, PRIMARY KEY (options, rel))"
+            "size INTEGER, mtime INTEGER, ctime INTEGER, parsed BLOB, lint BLOB, "
+            "PRIMARY KEY (options, rel))"
         )
         db.execute(
             "CREATE TABLE IF NOT EXISTS builds "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -102,16 +103,15 @@ def source_files(paths: Iterable[str]) -> list[SourceFile]:
             if p.startswith(prefix) and not any(part[:1] in "._" for part in p.split("/"))
         )
         bundles = {p[: -len(BUNDLE_INDEX)] for p in inside if p.endswith("/" + BUNDLE_INDEX)}
-        owner = {p: _bundle_of(p, bundles) for p in inside}
+        assets: dict[str, list[str]] = defaultdict(list)
         for path in inside:
-            bundle = owner[path]
+            if not path.endswith(".md") and (bundle := _bundle_of(path, bundles)):
+                assets[bundle].append(f"content/{prefix}{path}")
+        for path in inside:
+            bundle = _bundle_of(path, bundles)
             if path.endswith(".md") and (bundle is None or path == bundle + BUNDLE_INDEX):
-                assets = tuple(
-                    f"content/{prefix}{p}"
-                    for p in inside
-                    if bundle and owner[p] == bundle and not p.endswith(".md")
-                )
-                found.append(SourceFile(f"content/{prefix}{path}", kind, assets))
+                owned = tuple(assets.get(bundle, ())) if bundle else ()
+                found.append(SourceFile(f"content/{prefix}{path}", kind, owned))
     return found
 
 
@@ -208,4 +208,9 @@ def _plain_summary(meta: Meta, excerpt_html: str) -> str:
 
 def _bundle_of(path: str, bundles: set[str]) -> str | None:
     """The innermost bundle folder (`name/`) a path lies in, if any."""
-    return max((b for b in bundles if path.startswith(b)), key=len, default=None)
+    end = path.rfind("/")
+    while end > 0:
+        if path[: end + 1] in bundles:
+            return path[: end + 1]
+        end = path.rfind("/", 0, end)
+    return None

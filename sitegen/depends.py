@@ -83,13 +83,15 @@ def fingerprint(value: object, everything: str = "") -> str:
 
 
 def _shown(value: object, everything: str) -> str:
-    key = key_of(value)
-    if key is not None:
-        return repr(key)
-    if isinstance(value, tuple | list):
-        return "(" + ",".join(_shown(item, everything) for item in value) + ")"
-    if isinstance(value, dict):
-        items = sorted((str(k), _shown(v, everything)) for k, v in value.items())
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return repr(value)
+    if kind in TRACKED:
+        return repr(key_of(value))
+    if kind is tuple or kind is list:
+        return "(" + ",".join([_shown(item, everything) for item in value]) + ")"  # type: ignore[attr-defined]
+    if kind is dict:
+        items = sorted((str(k), _shown(v, everything)) for k, v in value.items())  # type: ignore[attr-defined]
         return "{" + ",".join(f"{k}:{v}" for k, v in items) + "}"
     if callable(value):
         return "callable:" + everything

@@ -32,11 +32,12 @@ from sitegen.feeds import feed_outputs, feed_pairs
 from sitegen.markdown import MarkdownOptions
 from sitegen.markdown.math import DEFAULT_ENVIRONMENTS
 from sitegen.progress import Progress
-from sitegen.render import make_environment, render_route, template_dirs, theme_dirs
+from sitegen.render import make_environment, render_route
 from sitegen.routes import Route, site_routes
 from sitegen.search import SEARCH_INDEX, search_outputs
 from sitegen.site import Publishing, Site, assemble_site, unique_urls
 from sitegen.sitemap import SITEMAP_FILES, sitemap_entries, sitemap_outputs
+from sitegen.themes import template_dirs, theme_dirs
 from sitegen.writer import (
     discard_staged,
     forget_folders,
@@ -181,7 +182,7 @@ def run(
     notices = _foreign_files(root, planned, previous, old.get("foreign", ()), options)
     touched = set(files) | {route.output_path for route in dirty}
     outputs = {rel: changes.output_stats.get(rel) for rel in planned if rel not in touched}
-    outputs |= {rel: file_stat(root / rel) for rel in touched & set(planned)}
+    outputs |= {rel: file_stat(f"{root}/{rel}") for rel in touched & set(planned)}
 
     posts, pages = len(site.posts), len(routes)
     every = [*inputs.content.values(), *inputs.other.values()]
@@ -376,7 +377,8 @@ class _Changes:
             name for name, before in old.get("templates", {}).items() if templates[name] != before
         }
         stats = {rel: tuple(stat) for rel, stat in old_outputs.items()}
-        tampered = {rel for rel, stat in stats.items() if file_stat(output / rel) != stat}
+        folder = str(output)
+        tampered = {rel for rel, stat in stats.items() if file_stat(f"{folder}/{rel}") != stat}
         return cls(
             old,
             values,
@@ -400,12 +402,11 @@ class _Changes:
         context_before, templates, deps = before
         if context_before != context:
             return "the posts it lists, its neighbours or its page number changed"
-        for name in templates:
-            if name in self.changed_templates:
-                return f"template {name} changed"
-        for dep in deps:
-            if dep in self.changed:
-                return _describe(dep)
+        if not self.changed_templates.isdisjoint(templates):
+            name = next(name for name in templates if name in self.changed_templates)
+            return f"template {name} changed"
+        if not self.changed.isdisjoint(deps):
+            return _describe(next(dep for dep in deps if dep in self.changed))
         return None
 
     def why_generated(self, paths: tuple[str, ...], fingerprint: str) -> str | None:
@@ -422,12 +423,10 @@ class _Changes:
 
     def values_for(self, entries: dict[str, tuple]) -> dict:
         """The value of every dep a page now depends on, as of this build."""
-        values = {}
-        for _, _, deps in entries.values():
-            for dep in deps:
-                if dep not in values:
-                    known = self.values.get(dep)
-                    values[dep] = known or depends.evaluate(dep, self.index, self.everything)
+        live = set().union(*(deps for _, _, deps in entries.values()))
+        values = {dep: self.values[dep] for dep in live & self.values.keys()}
+        for dep in live - values.keys():
+            values[dep] = depends.evaluate(dep, self.index, self.everything)
         return values
 
     def templates_for(self, entries: dict[str, tuple]) -> dict[str, str]:

@@ -34,7 +34,7 @@ from sitegen.livereload import (
     inject_script,
     page_for,
 )
-from sitegen.render import theme_dirs
+from sitegen.themes import theme_dirs
 from sitegen.watch import Debouncer, SourceWatcher
 
 QUIET_SECONDS = 0.1  # a burst of saves settles into one rebuild after this much silence
