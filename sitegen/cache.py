@@ -12,6 +12,7 @@ import fcntl
 import hashlib
 import marshal
 import os
+import pickle
 import sqlite3
 import sys
 import time
@@ -29,6 +30,7 @@ FORMAT = 2
 DATABASE = "cache.sqlite"
 LOCK = "lock"
 LOCK_WAIT_SECONDS = 120.0
+KEPT_OPTIONS = 3  # sets of parse options whose parsed sources are kept
 # A file changed this recently may change again within the file system's clock tick without
 # its size or time changing: such a file's stat is not trusted next time (as git does).
 RACY_NS = 100_000_000
@@ -120,12 +122,15 @@ class Cache:
         self._db = self._open(clean)
         self._sources: dict[tuple[str, str], dict[str, CachedSource]] = {}
         self._states: dict[str, dict[str, Any] | None] = {}
+        self._volatile: set[str] = set()
+        self._parsed: dict[str, tuple[bytes, Any]] = {}
 
     # Sources, per set of parse options (a --base-url build and a plain one can share a cache).
 
     def sources(self, options: str) -> dict[str, CachedSource]:
         key = ("sources", options)
         if key not in self._sources:
+            self._forget_old_options(options)
             rows = self._query(
                 "SELECT rel, digest, size, mtime, ctime, parsed, lint FROM sources "
                 "WHERE options = ?",
@@ -138,6 +143,25 @@ class Cache:
                 for rel, digest, size, mtime, ctime, parsed, lint in rows
             }
         return self._sources[key]
+
+    def _forget_old_options(self, options: str) -> None:
+        """Each set of parse options (a --base-url, each `serve` port) has its own parsed
+        sources; only the most recently used few are kept, so the cache does not grow."""
+        self._write(
+            [
+                ("INSERT OR REPLACE INTO meta VALUES (?, ?)", [(f"used:{options}", time.time())]),
+                (
+                    "DELETE FROM meta WHERE key LIKE 'used:%' AND key NOT IN (SELECT key FROM "
+                    "meta WHERE key LIKE 'used:%' ORDER BY CAST(value AS REAL) DESC LIMIT ?)",
+                    [(KEPT_OPTIONS,)],
+                ),
+                (
+                    "DELETE FROM sources WHERE 'used:' || options NOT IN "
+                    "(SELECT key FROM meta WHERE key LIKE 'used:%')",
+                    [()],
+                ),
+            ]
+        )
 
     def update_sources(
         self, options: str, changed: dict[str, CachedSource], removed: Iterable[str]
@@ -179,8 +203,23 @@ class Cache:
         rows = self._query("SELECT stamp FROM builds WHERE output = ?", (output,))
         return _unmarshal(rows[0][0]) if rows else None
 
+    def keep_in_memory(self, output: str) -> None:
+        """An output folder that lives no longer than this Cache (serve's): its state is
+        kept in memory only, which spares each rebuild writing it."""
+        self._volatile.add(output)
+        self._states.setdefault(output, None)
+
+    def parsed(self, rel: str, entry: CachedSource) -> Any:
+        """`entry.parsed` unpickled, once per content: serve's rebuilds reuse the objects."""
+        known = self._parsed.get(rel)
+        if known is None or known[0] is not entry.parsed:
+            known = self._parsed[rel] = (entry.parsed, pickle.loads(entry.parsed))
+        return known[1]
+
     def save_state(self, output: str, state: dict[str, Any]) -> None:
         self._states[output] = state
+        if output in self._volatile:
+            return
         self._write(
             [
                 (
@@ -191,13 +230,15 @@ class Cache:
         )
 
     def pending(self, output: str) -> list[str]:
+        if output in self._volatile:
+            return []
         rows = self._query("SELECT pending FROM builds WHERE output = ?", (output,))
         return (_unmarshal(rows[0][0]) or []) if rows else []
 
     def mark_pending(self, output: str, paths: list[str]) -> None:
         """Files a build is about to create: if it is killed, the next one knows they are its
         own to replace or remove, not files someone else put there."""
-        if paths:
+        if paths and output not in self._volatile:
             self._write(
                 [
                     (

@@ -287,7 +287,7 @@ def _parse(
     documents, errors, identities, findings = [], [], {}, {}
     for file in found:
         entry = current[file.rel]
-        assets, result = pickle.loads(entry.parsed)
+        assets, result = cache.parsed(file.rel, entry)
         if assets != file.assets:  # a bundle gained or lost a file: parse again
             result = _parse_result(file.read(config.root), work)
         if isinstance(result, SiteError):

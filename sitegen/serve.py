@@ -131,6 +131,7 @@ class PreviewServer:
         self.output = self._folder / "site"  # what is served
         self._stage = self._folder / "build"  # what build_site writes
         self._cache = Cache(self.root / STATE_DIR)  # kept open: each rebuild starts from it
+        self._cache.keep_in_memory(str(self._stage.resolve()))
         self.output.mkdir()
         self._served = False  # nothing is on show until the first build is promoted
         self._unpromoted: set[str] = set()  # files builds changed that are not served yet

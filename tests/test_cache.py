@@ -214,3 +214,12 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere() -> None:
     progress.update("parsing", 15, 30)
     progress.finish()
     assert "\r" in bar.getvalue() and "[###############---------------] 15/30" in bar.getvalue()
+
+
+def test_only_the_last_few_sets_of_parse_options_keep_their_parsed_sources(make_site, build):
+    root = make_site(posts(2))
+    for port in range(8000, 8005):  # as `serve` on five ports: five base URLs
+        build(root, base_url=f"http://127.0.0.1:{port}/")
+    with sqlite3.connect(root / STATE_DIR / DATABASE) as db:
+        kept = db.execute("SELECT COUNT(DISTINCT options), COUNT(*) FROM sources").fetchone()
+    assert kept == (3, 6)
