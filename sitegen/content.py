@@ -65,6 +65,7 @@ class Document:
     body_html: str
     excerpt_html: str
     has_more: bool
+    excerpt_has_math: bool  # a list page showing the excerpt needs MathJax
     toc: tuple[TocEntry, ...]
     extra: dict[str, Any] = field(default_factory=dict)
     assets: tuple[tuple[str, str], ...] = ()
@@ -150,6 +151,7 @@ def load_document(source: Source, config: Config, options: MarkdownOptions) -> D
         body_html=body.html,
         excerpt_html=excerpt_html,
         has_more=has_more,
+        excerpt_has_math='class="math' in excerpt_html,
         toc=body.toc,
         extra=meta.extra,
         assets=_asset_paths(source, site_path),

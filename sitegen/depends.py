@@ -3,8 +3,9 @@
 A theme may read anything in `site`, so what a template depends on is not declared but
 observed: the Jinja environment (render.py) reports every attribute read from a site object
 and every look at a sequence of them (its length, one item, all items). Each observation is
-a `Dep`: a key that the next build evaluates again against its own `Site`. A page whose
-deps, context and templates all evaluate as before would render the same bytes.
+a read; a page's reads of one object are kept together as one `Dep` (the object's key and
+what was read of it), which the next build evaluates again against its own `Site`. A page
+whose deps, context and templates all evaluate as before would render the same bytes.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from sitegen.site import ArchiveMonth, ArchiveYear, Series, Site, Term
 
 # Keys are tuples of str and int, so they survive pickling to workers and marshal to disk.
 # An object's key: ("doc", rel), ("term", url), ("year", y), ("month", y, m), ("site",).
-# A dep: (object key, attribute) or ((object key, attribute), operation on that sequence).
+# A read: an attribute name (or item index), or (attribute, operation) for a look at a tuple
+# attribute: "len", "bool", "iter" or an index. A dep: (object key, tuple of reads).
 Key = tuple
 Dep = tuple
 
@@ -58,24 +60,19 @@ def site_index(site: Site) -> dict[Key, object]:
     return index
 
 
-def owner_of(dep: Dep) -> Key:
-    first = dep[0]
-    return first[0] if isinstance(first[0], tuple) else first
-
-
 def evaluate(dep: Dep, index: Mapping[Key, object], everything: str) -> str:
     """The fingerprint of what `dep` reads in this build; `everything` stands for a method's
     result, which may depend on anything."""
-    first, operation = dep
-    if isinstance(first[0], tuple):  # an operation on a sequence attribute
-        owner = index.get(first[0])
-        if owner is None:
-            return MISSING
-        return fingerprint(_sequence_value(_attribute(owner, first[1]), operation), everything)
-    owner = index.get(first)
+    owner = index.get(dep[0])
     if owner is None:
         return MISSING
-    return fingerprint(_attribute(owner, operation), everything)
+    return fingerprint([_read(owner, read) for read in dep[1]], everything)
+
+
+def _read(owner: object, read: object) -> object:
+    if type(read) is tuple:
+        return _sequence_value(_attribute(owner, read[0]), read[1])
+    return _attribute(owner, read)
 
 
 def fingerprint(value: object, everything: str = "") -> str:
@@ -90,9 +87,9 @@ def _shown(value: object, everything: str) -> str:
         return repr(key_of(value))
     if kind is tuple or kind is list:
         return "(" + ",".join([_shown(item, everything) for item in value]) + ")"  # type: ignore[attr-defined]
-    if kind is dict:
-        items = sorted((str(k), _shown(v, everything)) for k, v in value.items())  # type: ignore[attr-defined]
-        return "{" + ",".join(f"{k}:{v}" for k, v in items) + "}"
+    if kind is dict:  # in insertion order: contexts are built in a fixed order
+        items = [f"{k}:{_shown(v, everything)}" for k, v in value.items()]  # type: ignore[attr-defined]
+        return "{" + ",".join(items) + "}"
     if callable(value):
         return "callable:" + everything
     return repr(value)
@@ -126,8 +123,11 @@ def _sequence_value(items: object, operation: object) -> object:
 
 @dataclass
 class Recording:
-    deps: set[Dep] = field(default_factory=set)
+    reads: dict[Key, set] = field(default_factory=dict)
     templates: set[str] = field(default_factory=set)
+
+    def deps(self) -> tuple[Dep, ...]:
+        return tuple((key, tuple(sorted(reads, key=repr))) for key, reads in self.reads.items())
 
 
 _current: Recording | None = None
@@ -152,8 +152,8 @@ def read_attribute(obj: Any, name: Any, value: Any) -> Any:
     if key is None:
         return value
     if isinstance(value, tuple):
-        return TrackedTuple(value, (key, name))
-    _current.deps.add((key, name))
+        return TrackedTuple(value, key, name)
+    _record(key, name)
     return value
 
 
@@ -162,65 +162,72 @@ def read_template(name: str) -> None:
         _current.templates.add(name)
 
 
-def _record(dep: Dep) -> None:
+def _record(key: Key, read: object) -> None:
     if _current is not None:
-        _current.deps.add(dep)
+        reads = _current.reads.get(key)
+        if reads is None:
+            reads = _current.reads[key] = set()
+        reads.add(read)
 
 
 class TrackedTuple:
     """A tuple attribute as templates see it: records how much of it they looked at, so a
     page that shows the newest post does not re-render when an old one changes."""
 
-    __slots__ = ("_items", "_key")
+    __slots__ = ("_items", "_key", "_name")
 
-    def __init__(self, items: tuple, key: Key) -> None:
+    def __init__(self, items: tuple, key: Key, name: object) -> None:
         self._items = items
         self._key = key
+        self._name = name
+
+    def _look(self, operation: object) -> None:
+        _record(self._key, (self._name, operation))
 
     def __len__(self) -> int:
-        _record((self._key, "len"))
+        self._look("len")
         return len(self._items)
 
     def __bool__(self) -> bool:
-        _record((self._key, "bool"))
+        self._look("bool")
         return bool(self._items)
 
     def __iter__(self) -> Iterator:
-        _record((self._key, "iter"))
+        self._look("iter")
         return iter(self._items)
 
     def __reversed__(self) -> Iterator:
-        _record((self._key, "iter"))
+        self._look("iter")
         return reversed(self._items)
 
     def __contains__(self, item: object) -> bool:
-        _record((self._key, "iter"))
+        self._look("iter")
         return item in self._items
 
     def __getitem__(self, index: int | slice) -> Any:
         if isinstance(index, int):
-            _record((self._key, index))
+            self._look(index)
             return self._items[index]
-        _record((self._key, "iter"))
+        self._look("iter")
         return self._items[index]
 
     def __eq__(self, other: object) -> bool:
-        _record((self._key, "iter"))
+        self._look("iter")
         return self._items == (other._items if isinstance(other, TrackedTuple) else other)
 
     __hash__ = None  # type: ignore[assignment]
 
     def __add__(self, other: object) -> tuple:
-        _record((self._key, "iter"))
+        self._look("iter")
         return self._items + tuple(other)  # type: ignore[arg-type]
 
     def __repr__(self) -> str:
         return repr(self._items)
 
     def index(self, item: object) -> int:
-        _record((self._key, "iter"))
+        self._look("iter")
         return self._items.index(item)
 
     def count(self, item: object) -> int:
-        _record((self._key, "iter"))
+        self._look("iter")
         return self._items.count(item)

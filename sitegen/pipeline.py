@@ -364,7 +364,7 @@ class _Changes:
         }
         values, changed = {}, set()
         for dep, before in old.get("values", {}).items():
-            owner = depends.owner_of(dep)
+            owner = dep[0]
             if owner[0] == "doc" and owner[1] not in changed_documents:
                 values[dep] = before
                 continue
@@ -418,7 +418,9 @@ class _Changes:
         return None
 
     def intern(self, dep: depends.Dep) -> depends.Dep:
-        """One object per distinct dep, so the state on disk stores each once."""
+        """One object per distinct dep and list of reads, so the state stores each once."""
+        key, reads = dep
+        dep = (self._interned.setdefault(key, key), self._interned.setdefault(reads, reads))
         return self._interned.setdefault(dep, dep)
 
     def values_for(self, entries: dict[str, tuple]) -> dict:
@@ -447,15 +449,16 @@ def _template_fingerprint(dirs: list[Path], name: str) -> str:
 
 
 def _describe(dep: depends.Dep) -> str:
-    first, operation = dep
-    if isinstance(first[0], tuple):
-        owner, name = first
-        return f"{_name(owner)}.{name} changed ({operation})"
-    return f"{_name(first)}.{operation} changed"
+    key, reads = dep
+    shown = [read if isinstance(read, str) else ".".join(map(str, read)) for read in reads]
+    more = ", …" if len(shown) > 4 else ""
+    return f"what it shows of {_name(key)} changed ({', '.join(shown[:4])}{more})"
 
 
 def _name(key: depends.Key) -> str:
-    return "site" if key == ("site",) else f"{key[0]} {'-'.join(map(str, key[1:]))}"
+    if key[0] == "doc":
+        return key[1]
+    return "the site" if key == ("site",) else f"{key[0]} {'-'.join(map(str, key[1:]))}"
 
 
 def _next_due(documents: list[Document], publishing: Publishing) -> float | None:
@@ -508,7 +511,7 @@ def _render_one(route: Route) -> tuple[str | SiteError | None, tuple, tuple[str,
         except SiteError as error:
             return error, (), ()
     staged = stage_output(work.output, route.output_path, data)
-    return staged, tuple(seen.deps), tuple(sorted(seen.templates))
+    return staged, seen.deps(), tuple(sorted(seen.templates))
 
 
 def _map(
@@ -555,7 +558,8 @@ def _foreign_files(
     or removed with --clean-output. Temporary files of a killed build are removed."""
     found, strays = leftovers(output)
     for stray in strays:
-        stray.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            os.unlink(stray)
     foreign = found - set(planned) - previous
     if not foreign:
         return _Foreign(set(), [])

@@ -104,7 +104,7 @@ def _paginated(
             pages=_page_links(number, urls),
         )
         context = {"posts": chunk, "paginator": paginator, **extra}
-        has_math = any('class="math' in post.excerpt_html for post in chunk)
+        has_math = any(post.excerpt_has_math for post in chunk)
         routes.append(Route(paths[number - 1], template, context, has_math))
     return routes
 

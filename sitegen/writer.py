@@ -80,19 +80,18 @@ def discard_staged(root: Path, staged: dict[str, str]) -> None:
         _prune_empty(Path(temporary).parent, root)
 
 
-def leftovers(root: Path) -> tuple[set[str], list[Path]]:
+def leftovers(root: Path) -> tuple[set[str], list[str]]:
     """Every file in the output folder (dot-files aside), and the temporary files a killed
     build left behind."""
     files: set[str] = set()
-    strays: list[Path] = []
-    for folder, names, found in os.walk(root):
+    strays: list[str] = []
+    top = str(root)
+    for folder, names, found in os.walk(top):
         names[:] = [name for name in names if not name.startswith(".")]
-        base = Path(folder)
-        rel = base.relative_to(root).as_posix()
-        prefix = "" if rel == "." else rel + "/"
+        prefix = folder[len(top) + 1 :] + "/" if folder != top else ""
         for name in found:
             if name.startswith(TEMPORARY) and name.endswith(".tmp"):
-                strays.append(base / name)
+                strays.append(f"{folder}/{name}")
             elif not name.startswith("."):
                 files.add(prefix + name)
     return files, strays
