@@ -14,6 +14,7 @@ from typing import Any
 
 from sitegen.config import Config
 from sitegen.errors import SiteError
+from sitegen.fastpickle import pickled_by_fields
 from sitegen.frontmatter import SLUG_PATTERN, Meta, split_front_matter, validate_meta
 from sitegen.markdown import MarkdownOptions, render_markdown
 from sitegen.markdown.toc import TocEntry
@@ -34,6 +35,7 @@ class Source:
     assets: tuple[str, ...] = ()
 
 
+@pickled_by_fields
 @dataclass(frozen=True)
 class TermLink:
     """A category, tag or series as a post names it, with the URL of its page."""
@@ -43,6 +45,7 @@ class TermLink:
     url: str
 
 
+@pickled_by_fields
 @dataclass(frozen=True)
 class Document:
     """A post or page, complete by itself: it knows nothing about other documents."""

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 
+from sitegen.fastpickle import pickled_by_fields
 from sitegen.urls import make_slug
 
 
+@pickled_by_fields
 @dataclass(frozen=True)
 class TocEntry:
     level: int
