@@ -18,6 +18,7 @@ from sitegen.fastpickle import pickled_by_fields
 from sitegen.frontmatter import SLUG_PATTERN, Meta, split_front_matter, validate_meta
 from sitegen.markdown import MarkdownOptions, render_markdown
 from sitegen.markdown.toc import TocEntry
+from sitegen.plaintext import plain_text
 from sitegen.urls import expand_permalink, link, make_slug
 
 KINDS = {"posts": "post", "pages": "page"}
@@ -69,6 +70,7 @@ class Document:
     excerpt_html: str
     has_more: bool
     excerpt_has_math: bool  # a list page showing the excerpt needs MathJax
+    text: str  # the body as plain text, math as TeX, when the search index is on (else "")
     toc: tuple[TocEntry, ...]
     extra: dict[str, Any] = field(default_factory=dict)
     assets: tuple[tuple[str, str], ...] = ()
@@ -155,6 +157,7 @@ def load_document(source: Source, config: Config, options: MarkdownOptions) -> D
         excerpt_html=excerpt_html,
         has_more=has_more,
         excerpt_has_math='class="math' in excerpt_html,
+        text=plain_text(body.html) if config.build.search else "",
         toc=body.toc,
         extra=meta.extra,
         assets=_asset_paths(source, site_path),

@@ -17,8 +17,9 @@ from sitegen.content import find_sources, load_document
 from sitegen.errors import BuildFailed
 from sitegen.markdown import MarkdownOptions, render_markdown
 from sitegen.pipeline import markdown_options
+from sitegen.plaintext import plain_text
 from sitegen.routes import site_routes
-from sitegen.search import plain_text, search_outputs
+from sitegen.search import search_outputs
 from sitegen.site import Publishing, Site, assemble_site, unique_urls
 from tests.conftest import MINIMAL_CONFIG, NOW, REPO, post
 
