@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,6 +20,7 @@ class WriteStats:
 
 
 TEMPORARY = ".sitegen-"  # how files being written are named: hidden, never served
+_numbers = itertools.count()
 
 
 class OutsideOutput(Exception):
@@ -63,15 +64,26 @@ def stage_output(root: Path, rel: str, data: bytes | Path) -> str | None:
     if _same(target, content):
         return None
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=TEMPORARY, suffix=".tmp")
+    fd, temporary = _create_temporary(str(target.parent))
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
-        os.chmod(temporary, 0o644)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        os.unlink(temporary)
         raise
     return temporary
+
+
+def _create_temporary(folder: str) -> tuple[int, str]:
+    """A new file, readable by a web server (0644 before the umask), under a name no other
+    process uses: cheaper than mkstemp's random names and separate chmod, per page."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    while True:
+        temporary = f"{folder}/{TEMPORARY}{os.getpid()}-{next(_numbers)}.tmp"
+        try:
+            return os.open(temporary, flags, 0o644), temporary
+        except FileExistsError:  # left by a killed process that had the same pid
+            continue
 
 
 def discard_staged(root: Path, staged: dict[str, str]) -> None:
