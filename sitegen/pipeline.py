@@ -15,7 +15,7 @@ import os
 import pickle
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from sitegen.check import lint_source
 from sitegen.config import Config
 from sitegen.content import Document, Source, find_sources, load_document, source_files
 from sitegen.errors import BuildFailed, SiteError
-from sitegen.feeds import feed_outputs, feed_pairs
+from sitegen.feeds import FeedPair, feed_outputs, feed_pairs
 from sitegen.markdown import MarkdownOptions
 from sitegen.markdown.math import DEFAULT_ENVIRONMENTS
 from sitegen.progress import Progress
@@ -102,87 +102,25 @@ def run(
     stamp = old.get("stamp") or {}
     previous = set(stamp.get("outputs", {})) | set(cache.pending(key["output"]))
     changes = _Changes.find(old, site, identities, config, output, stamp.get("outputs", {}))
-    explanations: list[str] = []
-
-    # Pages: render those whose inputs changed.
-    env = make_environment(config, config.root / STATE_DIR / "templates")
-    entries: dict[str, tuple] = {}
-    dirty: list[Route] = []
-    for route in routes:
-        context = depends.fingerprint(
-            (route.site_path, route.template, route.has_math, route.context)
-        )
-        why = fresh or changes.why(route.output_path, context)
-        if why is None:
-            entries[route.output_path] = old["routes"][route.output_path]
-        else:
-            dirty.append(route)
-            entries[route.output_path] = (context,)
-            explanations.append(f"{route.output_path}: {why}")
-    existed = output.exists()
-    forget_folders()
-    root = output.resolve()
-    work = _Work(config, env=env, site=site, output=root)
-    staged: dict[str, str] = {}  # pages written under temporary names, renamed at the end
-    template_errors: list[SiteError] = []
-    for route, (result, deps, templates) in zip(
-        dirty, _map(_render_one, dirty, jobs, progress, "rendering", work), strict=True
-    ):
-        if isinstance(result, SiteError):
-            template_errors.append(result)
-            continue
-        if result is not None:
-            staged[route.output_path] = result
-        entries[route.output_path] += (templates, tuple(changes.intern(dep) for dep in deps))
-    if template_errors:
-        discard_staged(root, staged)
-        if not existed:
-            with contextlib.suppress(OSError):
-                root.rmdir()  # only if empty: a failed first build leaves no folder
-        raise BuildFailed(errors + _first_of_each(template_errors))
-    files: dict[str, bytes | Path] = {}
-
-    # Feeds, sitemap, search index, copied files: produced when their own fingerprint changed.
-    generated: dict[str, str] = {}
-    planned: dict[str, Path | None] = dict.fromkeys(entries)  # None: a rendered page
-
-    def produce(paths: Iterable[str], fingerprint: str, make: Callable[[], dict]) -> None:
-        paths = tuple(paths)
-        why = fresh or changes.why_generated(paths, fingerprint)
-        for path in paths:
-            generated[path] = fingerprint
-            planned.setdefault(path, None)
-        if why is not None:
-            files.update(make())
-            explanations.extend(f"{path}: {why}" for path in paths)
-
-    for pair in feed_pairs(site):
-        members = [post.source + identities[post.source] for post in pair.posts]
-        fingerprint = digest(pair.folder, pair.title, *members)
-        produce(pair.paths, fingerprint, lambda pair=pair: feed_outputs(site, pair))
+    plan = _Plan(fresh, changes)
+    plan.pages(routes)
+    plan.feeds(site, identities)
     if config.build.search:
         members = [doc.source + identities[doc.source] for doc in site.posts + site.pages]
-        produce([SEARCH_INDEX], digest(*members), lambda: search_outputs(site))
+        plan.produce([SEARCH_INDEX], digest(*members), lambda: search_outputs(site))
     listed = sitemap_entries(routes)
-    produce(SITEMAP_FILES, digest(repr(listed)), lambda: sitemap_outputs(site, listed))
-    for rel, path in static_files(config, site.posts + site.pages).items():
-        if rel in planned:
-            errors.append(_overwrite_error(rel, path, config.root))
-            continue
-        fingerprint = digest(str(path), repr(file_stat(path)))
-        produce([rel], fingerprint, lambda rel=rel, path=path: {rel: path})
-        planned[rel] = path
-    for pair in path_clashes(list(planned)):
-        errors.append(_drop_clash(planned, files, pair, config.root))
+    plan.produce(SITEMAP_FILES, digest(repr(listed)), lambda: sitemap_outputs(site, listed))
+    errors += plan.copies(static_files(config, site.posts + site.pages), config.root)
 
+    staged = _render(plan, site, config, output, jobs, progress, errors)
     # Write: first note which new files are about to appear, in case the build is killed.
-    cache.mark_pending(key["output"], sorted(set(planned) - previous))
-    discard_staged(root, {rel: staged.pop(rel) for rel in set(staged) - set(planned)})
-    stats = write_outputs(output, files, planned, previous, staged)
-    notices = _foreign_files(root, planned, previous, old.get("foreign", ()), options)
-    touched = set(files) | {route.output_path for route in dirty}
-    outputs = {rel: changes.output_stats.get(rel) for rel in planned if rel not in touched}
-    outputs |= {rel: file_stat(f"{root}/{rel}") for rel in touched & set(planned)}
+    cache.mark_pending(key["output"], sorted(set(plan.planned) - previous))
+    stats = write_outputs(output, plan.files, plan.planned, previous, staged)
+    root = output.resolve()
+    notices = _foreign_files(root, plan.planned, previous, old.get("foreign", ()), options)
+    touched = set(plan.files) | set(plan.remade)
+    outputs = {rel: changes.output_stats.get(rel) for rel in plan.planned if rel not in touched}
+    outputs |= {rel: file_stat(f"{root}/{rel}") for rel in touched & set(plan.planned)}
 
     posts, pages = len(site.posts), len(routes)
     every = [*inputs.content.values(), *inputs.other.values()]
@@ -197,14 +135,14 @@ def run(
                 "due": _next_due(documents, publishing),
                 "now": options.now.timestamp() if options.now else None,
                 "outputs": outputs,
-                "summary": (posts, pages, len(planned)),
+                "summary": (posts, pages, len(plan.planned)),
                 "errors": [(e.path, e.line, e.message, e.hint, e.column) for e in errors],
             },
-            "routes": entries,
-            "values": changes.values_for(entries),
-            "templates": changes.templates_for(entries),
+            "routes": plan.entries,
+            "values": changes.values_for(plan.entries),
+            "templates": changes.templates_for(plan.entries),
             "documents": identities,
-            "generated": generated,
+            "generated": plan.generated,
             "foreign": sorted(notices.foreign),
         },
     )
@@ -212,14 +150,122 @@ def run(
         posts=posts,
         pages=pages,
         written=len(stats.written),
-        unchanged=len(planned) - len(stats.written),
+        unchanged=len(plan.planned) - len(stats.written),
         removed=len(stats.removed),
         changed=stats.written + stats.removed,
-        seconds=_elapsed(progress),
+        seconds=time.perf_counter() - progress.started,
         errors=errors,
         notices=cache.notices + notices.lines,
-        explanations=explanations if options.explain else [],
+        explanations=plan.explanations if options.explain else [],
     )
+
+
+class _Plan:
+    """Every output of this build, and which of them must be made again and why."""
+
+    def __init__(self, fresh: str | None, changes: _Changes) -> None:
+        self.fresh = fresh
+        self.changes = changes
+        self.planned: dict[str, Path | None] = {}  # every output; a Path if copied
+        self.entries: dict[str, tuple] = {}  # page → (context, templates, deps)
+        self.jobs: list[Route | FeedPair] = []  # for the workers
+        self.remade: list[str] = []  # what the workers make: pages and feeds
+        self.files: dict[str, bytes | Path] = {}  # made here: bytes, or a file to copy
+        self.generated: dict[str, str] = {}  # non-page output → its fingerprint
+        self.explanations: list[str] = []
+
+    def pages(self, routes: list[Route]) -> None:
+        old = self.changes.old.get("routes", {})
+        for route in routes:
+            path = route.output_path
+            self.planned[path] = None
+            context = depends.fingerprint(
+                (route.site_path, route.template, route.has_math, route.context)
+            )
+            why = self.fresh or self.changes.why(path, context)
+            if why is None:
+                self.entries[path] = old[path]
+            else:
+                self.entries[path] = (context,)
+                self.jobs.append(route)
+                self.remade.append(path)
+                self.explanations.append(f"{path}: {why}")
+
+    def feeds(self, site: Site, identities: dict[str, str]) -> None:
+        for pair in feed_pairs(site):
+            members = [post.source + identities[post.source] for post in pair.posts]
+            if self._due(pair.paths, digest(pair.folder, pair.title, *members)):
+                self.jobs.append(pair)
+                self.remade.extend(pair.paths)
+
+    def produce(self, paths: Iterable[str], fingerprint: str, make: Callable[[], dict]) -> None:
+        if self._due(tuple(paths), fingerprint):
+            self.files.update(make())
+
+    def copies(self, files: dict[str, Path], root: Path) -> list[SiteError]:
+        """Static and bundled files; they may not take a page's path."""
+        errors = []
+        for rel, path in files.items():
+            if rel in self.planned:
+                errors.append(_overwrite_error(rel, path, root))
+                continue
+            fingerprint = digest(str(path), repr(file_stat(path)))
+            self.produce([rel], fingerprint, lambda rel=rel, path=path: {rel: path})
+            self.planned[rel] = path
+        for pair in path_clashes(list(self.planned)):
+            errors.append(_drop_clash(self.planned, self.files, pair, root))
+        for path in set(self.entries) - set(self.planned):  # a page that lost a clash
+            del self.entries[path]
+        return errors
+
+    def _due(self, paths: tuple[str, ...], fingerprint: str) -> bool:
+        why = self.fresh or self.changes.why_generated(paths, fingerprint)
+        for path in paths:
+            self.generated[path] = fingerprint
+            self.planned.setdefault(path, None)
+        if why is not None:
+            self.explanations.extend(f"{path}: {why}" for path in paths)
+        return why is not None
+
+
+def _render(
+    plan: _Plan,
+    site: Site,
+    config: Config,
+    output: Path,
+    jobs: int,
+    progress: Progress,
+    errors: list[SiteError],
+) -> dict[str, str]:
+    """Render the plan's pages and feeds in workers, which write them under temporary names;
+    a template error discards them all and fails the build."""
+    existed = output.exists()
+    forget_folders()
+    root = output.resolve()
+    env = make_environment(config, config.root / STATE_DIR / "templates")
+    work = _Work(config, env=env, site=site, output=root, jobs=plan.jobs)
+    staged: dict[str, str] = {}
+    template_errors: list[SiteError] = []
+    numbers = list(range(len(plan.jobs)))
+    for job, (result, deps, templates) in zip(
+        plan.jobs, _map(_render_one, numbers, jobs, progress, "rendering", work), strict=True
+    ):
+        if isinstance(result, SiteError):
+            template_errors.append(result)
+            continue
+        staged.update(result)
+        if isinstance(job, Route):
+            deps = tuple(plan.changes.intern(dep) for dep in deps)
+            plan.entries[job.output_path] += (templates, deps)
+    if template_errors:
+        discard_staged(root, staged)
+        if not existed:
+            with contextlib.suppress(OSError):
+                root.rmdir()  # only if empty: a failed first build leaves no folder
+        raise BuildFailed(errors + _first_of_each(template_errors))
+    dropped = set(staged) - set(plan.planned)  # a page that clashed with a copied file
+    discard_staged(root, {rel: staged.pop(rel) for rel in dropped})
+    return staged
 
 
 def static_files(config: Config, documents: Iterable[Document]) -> dict[str, Path]:
@@ -397,7 +443,7 @@ class _Changes:
         before = self.old.get("routes", {}).get(path)
         if before is None:
             return "new page"
-        if path in self.tampered:
+        if path in self.tampered or path not in self.output_stats:
             return "the file in the output folder was changed or deleted"
         context_before, templates, deps = before
         if context_before != context:
@@ -490,6 +536,7 @@ class _Work:
     env: jinja2.Environment | None = None
     site: Site | None = None
     output: Path | None = None  # resolved
+    jobs: list[Route | FeedPair] = field(default_factory=list)  # workers get their numbers
 
 
 _work: _Work | None = None
@@ -500,18 +547,26 @@ def _current_work() -> _Work:
     return _work
 
 
-def _render_one(route: Route) -> tuple[str | SiteError | None, tuple, tuple[str, ...]]:
-    """Render one page and stage it in the output folder (workers write, so pages never
-    travel back to the parent): its temporary file, None if the page is as it was, or the
+def _render_one(number: int) -> tuple[dict[str, str] | SiteError, tuple, tuple[str, ...]]:
+    """Render one page or feed pair and stage it in the output folder (workers write, so
+    pages never travel back to the parent): its temporary files (none if unchanged), or the
     template's error; and what it read."""
     work = _current_work()
+    job = work.jobs[number]
+    if isinstance(job, FeedPair):
+        return _stage_all(work.output, feed_outputs(work.site, job)), (), ()
     with depends.recording() as seen:
         try:
-            data = render_route(work.env, work.site, route)
+            data = render_route(work.env, work.site, job)
         except SiteError as error:
             return error, (), ()
-    staged = stage_output(work.output, route.output_path, data)
+    staged = _stage_all(work.output, {job.output_path: data})
     return staged, seen.deps(), tuple(sorted(seen.templates))
+
+
+def _stage_all(root: Path, files: dict[str, bytes]) -> dict[str, str]:
+    staged = {rel: stage_output(root, rel, data) for rel, data in files.items()}
+    return {rel: temporary for rel, temporary in staged.items() if temporary is not None}
 
 
 def _map(
@@ -617,7 +672,3 @@ def _first_of_each(errors: list[SiteError]) -> list[SiteError]:
             seen.add(key)
             unique.append(error)
     return unique
-
-
-def _elapsed(progress: Progress) -> float:
-    return time.perf_counter() - progress.started
