@@ -84,7 +84,7 @@ def build_site(root: Path, options: BuildOptions, cache: Cache | None = None) ->
         raise BuildFailed([problem])
     with site_lock(root / STATE_DIR):
         own = cache is None
-        cache = cache or Cache(root / STATE_DIR, clean=False)
+        cache = cache or Cache(root / STATE_DIR)
         try:
             inputs = scan_inputs(config)
             key = build_key(config, options, output)

@@ -115,11 +115,11 @@ class CachedSource:
 class Cache:
     """The store behind one site's builds; `serve` keeps one open across its rebuilds."""
 
-    def __init__(self, folder: Path, *, clean: bool = False) -> None:
+    def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.notices: list[str] = []
         self._identity: tuple[int, int] | None = None  # of the file, to notice it deleted
-        self._db = self._open(clean)
+        self._db = self._open()
         self._sources: dict[tuple[str, str], dict[str, CachedSource]] = {}
         self._states: dict[str, dict[str, Any] | None] = {}
         self._volatile: set[str] = set()
@@ -259,14 +259,12 @@ class Cache:
 
     # --- SQLite ---
 
-    def _open(self, clean: bool) -> sqlite3.Connection:
+    def _open(self) -> sqlite3.Connection:
         """The database file; a fresh one if it was damaged or written by other code, one in
         memory if none can be written."""
         path = self.folder / DATABASE
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            if clean:
-                _remove_database(path)
             db = _connect(path)
             found = _format(db)
             if found == code_version():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import http.client
 import json
 import re
@@ -14,9 +15,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from watchdog.events import (
+    DirModifiedEvent,
+    FileCreatedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+)
 
 from sitegen.livereload import EVENTS_URL, ReloadChannel, inject_script, page_for, tab_action
-from sitegen.serve import AddressUnavailable, PreviewServer, locate, start_server
+from sitegen.serve import AddressUnavailable, PreviewServer, Rebuild, locate, start_server
 from sitegen.watch import Debouncer, SourceWatcher
 from tests.conftest import post
 
@@ -245,7 +253,9 @@ def test_an_edit_rebuilds_and_reloads_only_the_tabs_it_touches(
     assert rebuild.errors == ()
     assert second.next_event() == ("reload", {})
     assert b"Edited second body." in get(preview, "/sub/posts/second/")[2]
-    assert f"rebuilt {rebuild.pages} pages in " in capsys.readouterr().out
+    assert rebuild.pages == 2  # the post, and the index showing its first paragraph
+    assert capsys.readouterr().out == rebuild.summary() + "\n"
+    assert rebuild.summary().startswith("rebuilt 2 pages, ")
     # The first tab was told nothing: its next event is the one a later edit to it causes.
     edit(preview.root / "content/posts/first.md", "The first body.", "Edited first body.")
     preview.wait_for_build(3, TIMEOUT)
@@ -283,6 +293,8 @@ def test_a_deleted_post_loses_its_page_and_a_new_one_appears(preview: PreviewSer
     (preview.root / "content/posts/third.md").write_text(post("Third post", "2024-01-03"))
     rebuild = preview.wait_for_build(2, TIMEOUT)
     assert {"posts/second/index.html", "posts/third/index.html"} <= rebuild.changed
+    assert "posts/second/index.html" in rebuild.removed
+    assert "posts/third/index.html" not in rebuild.removed
     assert get(preview, "/sub/posts/second/")[0] == 404
     assert get(preview, "/sub/posts/third/")[0] == 200
     assert b"Third post" in get(preview, "/sub/")[2]
@@ -299,6 +311,58 @@ def test_a_burst_of_saves_is_one_rebuild(make_site: Callable[..., Path]) -> None
         assert len(server.rebuilds) == 2
         assert b"Save number 9." in get(server, "/sub/posts/first/")[2]
         assert "posts/first/index.html" in rebuild.changed
+
+
+class Clock:
+    """A clock the test moves by hand, so no test waits on real time."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_save_of_few_files_settles_after_the_short_quiet_period() -> None:
+    clock = Clock()
+    debouncer = Debouncer(quiet=0.02, burst_quiet=0.3, burst_files=3, clock=clock)
+    assert debouncer.settles_at() is None
+    # An editor's save: a temporary file renamed over the post, the post written twice.
+    debouncer.poke("content/a.md.tmp1", "content/a.md")
+    debouncer.poke("content/a.md")
+    debouncer.poke("content/a.md")
+    assert debouncer.settles_at() == pytest.approx(100.02)
+    clock.now = 100.01
+    debouncer.poke("content/a.md")  # each poke starts the quiet period again
+    assert debouncer.settles_at() == pytest.approx(100.03)
+
+
+def test_a_burst_of_many_files_waits_for_the_long_quiet_period_then_starts_afresh() -> None:
+    clock = Clock()
+    debouncer = Debouncer(quiet=0.02, burst_quiet=0.3, burst_files=3, clock=clock)
+    for name in ("a", "b", "c", "d"):  # a checkout: more files than a save touches
+        debouncer.poke(f"content/{name}.md")
+    assert debouncer.settles_at() == pytest.approx(100.3)
+    clock.now = 100.3
+    assert debouncer.wait() is True  # settled: returns at once
+    assert debouncer.settles_at() is None
+    debouncer.poke("content/a.md")  # the next save is a save again
+    assert debouncer.settles_at() == pytest.approx(100.32)
+
+
+def test_pokes_while_the_caller_is_busy_make_one_more_wake_up() -> None:
+    clock = Clock()
+    debouncer = Debouncer(quiet=0.02, clock=clock)
+    debouncer.poke("content/a.md")
+    clock.now += 1
+    assert debouncer.wait() is True
+    debouncer.poke("content/a.md")  # during the rebuild
+    debouncer.poke("content/b.md")
+    clock.now += 1
+    assert debouncer.wait() is True
+    assert not debouncer.pending
+    debouncer.close()
+    assert debouncer.wait() is False
 
 
 def test_the_debouncer_waits_for_quiet() -> None:
@@ -498,6 +562,80 @@ def test_channel_tells_each_tab_what_concerns_it() -> None:
     assert channel.tabs == 0
 
 
+def test_a_save_that_breaks_a_post_and_one_that_restores_it_change_nothing_on_screen(
+    preview: PreviewServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = preview.root / "content/posts/first.md"
+    good = source.read_text(encoding="utf-8")
+    source.write_text(good.replace("title: First post", "title: [First post"), encoding="utf-8")
+    assert preview.wait_for_build(2, TIMEOUT).errors
+    capsys.readouterr()
+    source.write_text(good, encoding="utf-8")
+    rebuild = preview.wait_for_build(3, TIMEOUT)
+    assert rebuild.errors == ()
+    assert rebuild.changed == frozenset()  # the build put the page back; the tab never lost it
+    assert capsys.readouterr().out.startswith("rebuilt 0 pages in ")
+
+
+def test_the_first_builds_heap_is_frozen_while_serving(make_site: Callable[..., Path]) -> None:
+    with start_server(make_site(SITE, SUB_PATH_CONFIG), port=0):
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.parametrize(
+    ("number", "changed", "removed", "errors", "line"),
+    [
+        (1, {"index.html", "a/index.html", "css/x.css"}, set(), (), "built 2 pages, 1 other file"),
+        (2, {"a/index.html"}, set(), (), "rebuilt 1 page"),
+        (2, {"a/index.html", "atom.xml", "rss.xml"}, set(), (), "rebuilt 1 page, 2 other files"),
+        (2, {"css/site.css"}, set(), (), "rebuilt 0 pages, 1 other file"),
+        (2, {"index.html", "b/index.html"}, {"b/index.html"}, (), "rebuilt 1 page, removed 1"),
+        (2, set(), set(), (), "rebuilt 0 pages"),
+        (2, set(), set(), ("a.md:3: bad",), "1 error(s); showing the last good build"),
+        (1, {"index.html"}, set(), ("a.md:3: bad",), "1 error(s); showing the pages that built"),
+    ],
+)
+def test_the_summary_line_counts_what_changed_on_screen(
+    number: int, changed: set[str], removed: set[str], errors: tuple[str, ...], line: str
+) -> None:
+    rebuild = Rebuild(number, frozenset(changed), errors, 41.2, frozenset(removed))
+    head, _, tail = line.partition(";")
+    assert rebuild.summary() == f"{head} in 41 ms{';' if tail else ''}{tail}"
+
+
+@pytest.mark.parametrize(
+    ("event", "pokes"),
+    [
+        (FileModifiedEvent("SITE/content/posts/a.md"), ["content/posts/a.md"]),
+        # An editor's save: its temporary file renamed over the post.
+        (
+            FileMovedEvent("SITE/content/posts/a.md.tmp", "SITE/content/posts/a.md"),
+            ["content/posts/a.md"],
+        ),
+        (
+            FileMovedEvent("SITE/content/posts/a.md", "SITE/content/posts/b.md"),
+            ["content/posts/a.md", "content/posts/b.md"],
+        ),
+        (FileCreatedEvent("SITE/content/posts/.a.md.swp"), []),
+        (FileModifiedEvent("SITE/public/index.html"), []),
+        (DirModifiedEvent("SITE/content/posts"), []),  # a folder's timestamp
+    ],
+)
+def test_the_watcher_names_the_sources_each_change_touches(
+    tmp_path: Path, event: FileSystemEvent, pokes: list[str]
+) -> None:
+    site = (tmp_path / "site").resolve()
+    seen: list[tuple[Path, ...]] = []
+    watcher = SourceWatcher(site, [], lambda *paths: seen.append(paths))
+    for name in ("src_path", "dest_path"):
+        if getattr(event, name, ""):
+            setattr(event, name, getattr(event, name).replace("SITE", str(site)))
+    watcher.on_any_event(event)
+    expected = [tuple(site / rel for rel in pokes)] if pokes else []
+    assert seen == expected
+
+
 def test_the_watcher_sees_sources_only(tmp_path: Path) -> None:
     theme = tmp_path / "shipped-theme"
     watcher = SourceWatcher(tmp_path / "site", [theme], lambda: None)
@@ -511,6 +649,10 @@ def test_the_watcher_sees_sources_only(tmp_path: Path) -> None:
         "content/posts/.a.md.swp",
         "content/posts/a.md~",
         "content/posts/4913",
+        "content/posts/#a.md#",  # emacs' auto-save
+        "content/posts/a.md___jb_tmp___",  # JetBrains' safe write
+        "content/posts/a.md___jb_old___",
+        "content/posts/a.md.tmp",
         "README.md",
     ):
         assert not watcher.is_source(site / rel), rel
