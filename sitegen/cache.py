@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +39,24 @@ RACY_NS = 100_000_000
 PACKAGE = Path(__file__).parent
 
 
+# The libraries whose versions shape the output bytes (a new Pygments highlights differently).
+LIBRARIES = (
+    "markdown-it-py",
+    "mdit-py-plugins",
+    "pygments",
+    "jinja2",
+    "markupsafe",
+    "feedgen",
+    "pyyaml",
+    "python-slugify",
+)
+
+
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """sitegen's own code, hashed: a cache from any other code is not used."""
+    """sitegen's own code and its libraries' versions: a cache from other code is not used."""
     digest = hashlib.blake2b(f"{FORMAT}:{__version__}".encode(), digest_size=16)
+    digest.update(repr([version(name) for name in LIBRARIES]).encode())
     for path in sorted(PACKAGE.rglob("*")):
         if path.suffix in {".py", ".js"} and "_theme" not in path.parts:
             digest.update(path.relative_to(PACKAGE).as_posix().encode())
