@@ -123,6 +123,7 @@ class CachedSource:
 
     digest: str
     stat: Stat | None
+    assets: tuple[str, ...]  # a bundle's other files when it was parsed
     parsed: bytes  # a pickled Document or SiteError
     lint: bytes | None  # pickled linter findings, once `--strict` asked for them
 
@@ -147,15 +148,19 @@ class Cache:
         if key not in self._sources:
             self._forget_old_options(options)
             rows = self._query(
-                "SELECT rel, digest, size, mtime, ctime, parsed, lint FROM sources "
+                "SELECT rel, digest, size, mtime, ctime, assets, parsed, lint FROM sources "
                 "WHERE options = ?",
                 (options,),
             )
             self._sources[key] = {
                 rel: CachedSource(
-                    digest, None if size is None else (size, mtime, ctime), parsed, lint
+                    digest,
+                    None if size is None else (size, mtime, ctime),
+                    tuple(_unmarshal(assets) or ()),
+                    parsed,
+                    lint,
                 )
-                for rel, digest, size, mtime, ctime, parsed, lint in rows
+                for rel, digest, size, mtime, ctime, assets, parsed, lint in rows
             }
         return self._sources[key]
 
@@ -193,9 +198,17 @@ class Cache:
                     [(options, rel) for rel in removed],
                 ),
                 (
-                    "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
-                        (options, rel, c.digest, *(c.stat or (None,) * 3), c.parsed, c.lint)
+                        (
+                            options,
+                            rel,
+                            c.digest,
+                            *(c.stat or (None,) * 3),
+                            marshal.dumps(c.assets),
+                            c.parsed,
+                            c.lint,
+                        )
                         for rel, c in changed.items()
                     ],
                 ),
@@ -381,7 +394,7 @@ def _create(db: sqlite3.Connection) -> None:
         db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         db.execute(
             "CREATE TABLE IF NOT EXISTS sources (options TEXT, rel TEXT, digest TEXT, "
-            "size INTEGER, mtime INTEGER, ctime INTEGER, parsed BLOB, lint BLOB, "
+            "size INTEGER, mtime INTEGER, ctime INTEGER, assets BLOB, parsed BLOB, lint BLOB, "
             "PRIMARY KEY (options, rel))"
         )
         db.execute(

@@ -303,6 +303,8 @@ def _parse(
     for file in found:
         stat = inputs.content[file.rel.removeprefix("content/")]
         entry = cached.get(file.rel)
+        if entry and entry.assets != file.assets:
+            entry = None  # a bundle gained or lost a file: its document lists them
         if entry and entry.stat == stat and not options.clean:
             current[file.rel] = entry
             continue
@@ -310,9 +312,9 @@ def _parse(
         text_digest = digest(source.data)
         keep = None if recent(stat, inputs.scanned_ns) else stat
         if entry and entry.digest == text_digest and not options.clean:
-            current[file.rel] = CachedSource(text_digest, keep, entry.parsed, entry.lint)
+            current[file.rel] = replace(entry, stat=keep)
         else:
-            current[file.rel] = CachedSource(text_digest, keep, b"", None)
+            current[file.rel] = CachedSource(text_digest, keep, file.assets, b"", None)
             to_parse.append(source)
     if options.strict:  # findings are cached too, once asked for
         to_parse += [
@@ -324,18 +326,14 @@ def _parse(
     for source, (parsed, lint) in zip(
         to_parse, _map(_parse_one, to_parse, jobs, progress, "parsing", work), strict=True
     ):
-        current[source.rel] = CachedSource(
-            current[source.rel].digest, current[source.rel].stat, parsed, lint
-        )
+        current[source.rel] = replace(current[source.rel], parsed=parsed, lint=lint)
 
     changed = {rel: c for rel, c in current.items() if cached.get(rel) != c}
     cache.update_sources(parse_key, changed, set(cached) - set(current))
     documents, errors, identities, findings = [], [], {}, {}
     for file in found:
         entry = current[file.rel]
-        assets, result = cache.parsed(file.rel, entry)
-        if assets != file.assets:  # a bundle gained or lost a file: parse again
-            result = _parse_result(file.read(config.root), work)
+        result = cache.parsed(file.rel, entry)
         if isinstance(result, SiteError):
             errors.append(result)
         else:
@@ -347,48 +345,35 @@ def _parse(
 
 
 def _parse_one(source: Source) -> tuple[bytes, bytes | None]:
+    """One source's document (or the author's mistake), pickled for the cache, and the
+    linter's findings when --strict asks for them."""
     work = _current_work()
-    lint = pickle.dumps(lint_source(source, work.config, work.markdown)) if work.strict else None
-    return pickle.dumps((source.assets, _parse_result(source, work))), lint
-
-
-def _parse_result(source: Source, work: _Work) -> Document | SiteError:
     try:
-        return load_document(source, work.config, work.markdown)
+        result: Document | SiteError = load_document(source, work.config, work.markdown)
     except SiteError as error:
-        return error
+        result = error
+    lint = pickle.dumps(lint_source(source, work.config, work.markdown)) if work.strict else None
+    return pickle.dumps(result), lint
 
 
 # --- what changed since the last build ---------------------------------------------------
 
 
+@dataclass
 class _Changes:
     """Compares this build's site with what the last build recorded, page by page."""
 
-    def __init__(
-        self,
-        old: dict[str, Any],
-        values: dict,
-        changed: set,
-        templates: dict,
-        changed_templates: set,
-        tampered: set,
-        output_stats: dict,
-        index: dict,
-        everything: str,
-        dirs: list[Path],
-    ) -> None:
-        self.old = old
-        self.values = values
-        self.changed = changed
-        self.templates = templates
-        self.changed_templates = changed_templates
-        self.tampered = tampered
-        self.output_stats = output_stats
-        self.index = index
-        self.everything = everything
-        self.dirs = dirs
-        self._interned: dict = {}
+    old: dict[str, Any]  # the last build's state
+    values: dict  # dep → its value now (or then, for documents that did not change)
+    changed: set  # deps whose value changed
+    templates: dict[str, str]  # template name → fingerprint now
+    changed_templates: set[str]
+    tampered: set[str]  # outputs changed or deleted since the last build wrote them
+    output_stats: dict[str, Any]  # as the last build left them
+    index: dict  # key → object of this build's site
+    everything: str  # stands for any method's result: changes when any document does
+    dirs: list[Path]  # template folders
+    _interned: dict = field(default_factory=dict)
 
     @classmethod
     def find(

@@ -13,6 +13,7 @@ import os
 import queue
 import shutil
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -42,6 +43,9 @@ from sitegen.watch import Debouncer, SourceWatcher
 # checkout`) after the longer one. A save's own writes come within a millisecond.
 QUIET_SECONDS = 0.025
 BURST_QUIET_SECONDS = 0.25
+# Two copies of a big site take seconds to delete: Ctrl-C waits this long, then leaves the
+# rest to a process of its own.
+REMOVE_SECONDS = 0.3
 PING_SECONDS = 15  # how often an idle event stream is probed, to notice a tab that left
 # For a site without its own 404.html (or none built yet): it carries the client, so the tab
 # shows the errors of a failed first build and reloads once the page exists.
@@ -212,7 +216,7 @@ class PreviewServer:
         if self._serving:
             self._http.shutdown()  # blocks until serve_forever stops: never call it before
         self._http.server_close()
-        shutil.rmtree(self._folder, ignore_errors=True)
+        _remove(self._folder, wait=REMOVE_SECONDS)
         self._cache.forget(str(self._stage.resolve()))
         self._cache.close()
         gc.unfreeze()  # its garbage can be collected now
@@ -284,10 +288,15 @@ class PreviewServer:
         for rel in sorted(self._unpromoted):
             built, target = self._stage / rel, self.output / rel
             if built.is_file():
-                if target.is_file() and filecmp.cmp(built, target, shallow=False):
-                    continue  # a failed build changed it, this one changed it back
                 # A copy, not a hard link: linking changes the staged file's ctime, and the
                 # next build would take that for an edit and render the page again.
+                if not self._served:  # no tab yet, nor a file in the way: copied straight
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(built, target)
+                    changed.add(rel)
+                    continue
+                if target.is_file() and filecmp.cmp(built, target, shallow=False):
+                    continue  # a failed build changed it, this one changed it back
                 target.parent.mkdir(parents=True, exist_ok=True)
                 fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".sitegen-")
                 os.close(fd)
@@ -484,6 +493,28 @@ def _theme_folders(root: Path) -> list[Path]:
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _remove(folder: Path, wait: float) -> subprocess.Popen | None:
+    """Remove `folder`, waiting at most `wait` seconds; the process that finishes the job
+    then, if one had to be started."""
+    remover = threading.Thread(target=_remove_now, args=(folder,), daemon=True)
+    remover.start()
+    remover.join(wait)
+    if not remover.is_alive():
+        return None
+    script = "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)"
+    return subprocess.Popen(
+        [sys.executable, "-I", "-S", "-c", script, str(folder)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # the terminal's Ctrl-C is not for it
+    )
+
+
+def _remove_now(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _prune_empty(folder: Path, root: Path) -> None:
