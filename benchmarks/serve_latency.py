@@ -186,7 +186,10 @@ class Child:
                 sys.stderr.write("the server's output:\n" + log.read()[-4000:])
                 raise
             finally:
-                if process.poll() is None:
+                if process.poll() is None:  # stopped as Ctrl-C does, so it removes its folder
+                    process.send_signal(signal.SIGINT)
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        process.wait(timeout=10)
                     process.kill()
                 process.wait()
 

@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,7 +25,14 @@ from watchdog.events import (
 )
 
 from sitegen.livereload import EVENTS_URL, ReloadChannel, inject_script, page_for, tab_action
-from sitegen.serve import AddressUnavailable, PreviewServer, Rebuild, locate, start_server
+from sitegen.serve import (
+    AddressUnavailable,
+    PreviewServer,
+    Rebuild,
+    _remove,
+    locate,
+    start_server,
+)
 from sitegen.watch import Debouncer, SourceWatcher
 from tests.conftest import post
 
@@ -475,6 +483,22 @@ def test_close_frees_the_port_at_once_even_with_open_streams(
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind(("127.0.0.1", server.port))
+
+
+def test_a_preview_too_big_to_delete_at_once_is_deleted_after_close(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "sitegen-serve-x"
+    for number in range(50):
+        (folder / "site" / str(number)).mkdir(parents=True)
+        (folder / "site" / str(number) / "index.html").write_text("<p>page</p>")
+    release = threading.Event()
+    monkeypatch.setattr("sitegen.serve._remove_now", lambda folder: release.wait(TIMEOUT))
+    remover = _remove(folder, wait=0)  # as if deleting took longer than Ctrl-C may
+    release.set()
+    assert remover is not None
+    assert remover.wait(TIMEOUT) == 0
+    assert not folder.exists()
 
 
 def test_a_busy_port_says_so(preview: PreviewServer, make_site: Callable[..., Path]) -> None:
