@@ -232,10 +232,14 @@ class Cache:
         return _unmarshal(rows[0][0]) if rows else None
 
     def keep_in_memory(self, output: str) -> None:
-        """An output folder that lives no longer than this Cache (serve's): its state is
-        kept in memory only, which spares each rebuild writing it."""
+        """An output folder that lives no longer than this Cache and that nothing else
+        writes to (serve's): its state is kept in memory only, and builds need not look
+        for files changed or added behind their back."""
         self._volatile.add(output)
         self._states.setdefault(output, None)
+
+    def private(self, output: str) -> bool:
+        return output in self._volatile
 
     def parsed(self, rel: str, entry: CachedSource) -> Any:
         """`entry.parsed` unpickled, once per content: serve's rebuilds reuse the objects."""

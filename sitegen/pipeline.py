@@ -101,7 +101,10 @@ def run(
 
     stamp = old.get("stamp") or {}
     previous = set(stamp.get("outputs", {})) | set(cache.pending(key["output"]))
-    changes = _Changes.find(old, site, identities, config, output, stamp.get("outputs", {}))
+    private = cache.private(key["output"])  # serve's: nobody else writes there
+    changes = _Changes.find(
+        old, site, identities, config, output, stamp.get("outputs", {}), private
+    )
     plan = _Plan(fresh, changes)
     plan.pages(routes)
     plan.feeds(site, identities)
@@ -117,7 +120,11 @@ def run(
     cache.mark_pending(key["output"], sorted(set(plan.planned) - previous))
     stats = write_outputs(output, plan.files, plan.planned, previous, staged)
     root = output.resolve()
-    notices = _foreign_files(root, plan.planned, previous, old.get("foreign", ()), options)
+    notices = (
+        _Foreign(set(), [])
+        if private
+        else _foreign_files(root, plan.planned, previous, old.get("foreign", ()), options)
+    )
     touched = set(plan.files) | set(plan.remade)
     outputs = {rel: changes.output_stats.get(rel) for rel in plan.planned if rel not in touched}
     outputs |= {rel: file_stat(f"{root}/{rel}") for rel in touched & set(plan.planned)}
@@ -384,6 +391,7 @@ class _Changes:
         config: Config,
         output: Path,
         old_outputs: dict[str, Any],
+        private: bool,
     ) -> _Changes:
         index = depends.site_index(site)
         everything = digest(repr(sorted(identities.items())))
@@ -409,7 +417,11 @@ class _Changes:
         }
         stats = {rel: tuple(stat) for rel, stat in old_outputs.items()}
         folder = str(output)
-        tampered = {rel for rel, stat in stats.items() if file_stat(f"{folder}/{rel}") != stat}
+        tampered = (
+            set()
+            if private
+            else {rel for rel, stat in stats.items() if file_stat(f"{folder}/{rel}") != stat}
+        )
         return cls(
             old,
             values,
