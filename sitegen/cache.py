@@ -136,7 +136,7 @@ class Cache:
         self.notices: list[str] = []
         self._identity: tuple[int, int] | None = None  # of the file, to notice it deleted
         self._db = self._open()
-        self._sources: dict[tuple[str, str], dict[str, CachedSource]] = {}
+        self._sources: dict[str, dict[str, CachedSource]] = {}  # by parse options
         self._states: dict[str, dict[str, Any] | None] = {}
         self._volatile: set[str] = set()
         self._parsed: dict[str, tuple[bytes, Any]] = {}
@@ -144,15 +144,14 @@ class Cache:
     # Sources, per set of parse options (a --base-url build and a plain one can share a cache).
 
     def sources(self, options: str) -> dict[str, CachedSource]:
-        key = ("sources", options)
-        if key not in self._sources:
+        if options not in self._sources:
             self._forget_old_options(options)
             rows = self._query(
                 "SELECT rel, digest, size, mtime, ctime, assets, parsed, lint FROM sources "
                 "WHERE options = ?",
                 (options,),
             )
-            self._sources[key] = {
+            self._sources[options] = {
                 rel: CachedSource(
                     digest,
                     None if size is None else (size, mtime, ctime),
@@ -162,7 +161,7 @@ class Cache:
                 )
                 for rel, digest, size, mtime, ctime, assets, parsed, lint in rows
             }
-        return self._sources[key]
+        return self._sources[options]
 
     def _forget_old_options(self, options: str) -> None:
         """Each set of parse options (a --base-url, each `serve` port) has its own parsed
@@ -363,8 +362,8 @@ class Cache:
         self._db.close()
         self._db = self._in_memory(RuntimeError(why)) if in_memory else self._fresh()
         known, self._sources = self._sources, {}
-        for key, cached in known.items():
-            self.update_sources(key[1], cached, ())
+        for options, cached in known.items():
+            self.update_sources(options, cached, ())
         for output, state in self._states.items():
             if state is not None:
                 self.save_state(output, state)
