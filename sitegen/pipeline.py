@@ -41,7 +41,7 @@ from sitegen.themes import template_dirs, theme_dirs
 from sitegen.writer import (
     discard_staged,
     forget_folders,
-    leftovers,
+    list_output,
     path_clashes,
     remove_output,
     stage_output,
@@ -121,9 +121,9 @@ def run(
     stats = write_outputs(output, plan.files, plan.planned, previous, staged)
     root = output.resolve()
     notices = (
-        _Foreign(set(), [])
+        _Foreign(set(), [], {})
         if private
-        else _foreign_files(root, plan.planned, previous, old.get("foreign", ()), options)
+        else _foreign_files(root, plan.planned, previous, old, options)
     )
     touched = set(plan.files) | set(plan.remade)
     outputs = {rel: changes.output_stats.get(rel) for rel in plan.planned if rel not in touched}
@@ -151,6 +151,7 @@ def run(
             "documents": identities,
             "generated": plan.generated,
             "foreign": sorted(notices.foreign),
+            "folders": notices.folders,
         },
     )
     return BuildReport(
@@ -597,37 +598,42 @@ def _map(
 class _Foreign:
     foreign: set[str]
     lines: list[str]
+    folders: dict[str, int]  # the output's folders and their mtimes, after this build
 
 
 def _foreign_files(
     output: Path,
     planned: dict[str, Path | None],
     previous: set[str],
-    known: Iterable[str],
+    old: dict[str, Any],
     options: BuildOptions,
 ) -> _Foreign:
     """Files in the output folder that sitegen did not write: left alone and reported once,
     or removed with --clean-output. Temporary files of a killed build are removed."""
-    found, strays = leftovers(output)
-    for stray in strays:
+    listing = list_output(output, {} if options.clean_output else old.get("folders", {}))
+    for stray in listing.strays:
         with contextlib.suppress(OSError):
             os.unlink(stray)
-    foreign = found - set(planned) - previous
+    known = set(old.get("foreign", ()))
+    still = {rel for rel in known if rel.rpartition("/")[0] not in listing.looked}
+    foreign = (listing.files - set(planned) - previous) | (still - set(planned))
     if not foreign:
-        return _Foreign(set(), [])
+        return _Foreign(set(), [], listing.folders)
     shown = ", ".join(sorted(foreign)[:5]) + (", …" if len(foreign) > 5 else "")
     if options.clean_output:
         for rel in foreign:
             remove_output(output, rel)
-        return _Foreign(set(), [f"removed {len(foreign)} files sitegen did not write: {shown}"])
-    if foreign <= set(known):
-        return _Foreign(foreign, [])
+        lines = [f"removed {len(foreign)} files sitegen did not write: {shown}"]
+        return _Foreign(set(), lines, {})  # folders changed: look into them all next time
+    if foreign <= known:
+        return _Foreign(foreign, [], listing.folders)
     return _Foreign(
         foreign,
         [
             f"{output} holds {len(foreign)} files sitegen did not write: {shown} "
             "(left alone; `sitegen build --clean-output` removes them)"
         ],
+        listing.folders,
     )
 
 

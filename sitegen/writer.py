@@ -92,21 +92,50 @@ def discard_staged(root: Path, staged: dict[str, str]) -> None:
         _prune_empty(Path(temporary).parent, root)
 
 
-def leftovers(root: Path) -> tuple[set[str], list[str]]:
-    """Every file in the output folder (dot-files aside), and the temporary files a killed
-    build left behind."""
-    files: set[str] = set()
-    strays: list[str] = []
+@dataclass(frozen=True)
+class Listing:
+    """What an output folder holds, as far as a build needs to know."""
+
+    files: set[str]  # the files of the folders looked into
+    looked: set[str]  # those folders ("" is the top)
+    folders: dict[str, int]  # every folder's mtime, to compare with next time
+    strays: list[str]  # temporary files a killed build left behind
+
+
+def list_output(root: Path, known: dict[str, int]) -> Listing:
+    """The files of the output folder (dot-files aside), looking only into folders whose mtime
+    differs from `known`: a file added or removed changes its folder's mtime, so the others
+    hold what they held (16,000 stats instead of 16,000 folder listings)."""
     top = str(root)
-    for folder, names, found in os.walk(top):
-        names[:] = [name for name in names if not name.startswith(".")]
-        prefix = folder[len(top) + 1 :] + "/" if folder != top else ""
-        for name in found:
-            if name.startswith(TEMPORARY) and name.endswith(".tmp"):
-                strays.append(f"{folder}/{name}")
-            elif not name.startswith("."):
-                files.add(prefix + name)
-    return files, strays
+    children: dict[str, list[str]] = {}
+    for folder in known:
+        if folder:
+            children.setdefault(folder.rpartition("/")[0], []).append(folder)
+    listing = Listing(set(), set(), {}, [])
+    pending = [""]
+    while pending:
+        rel = pending.pop()
+        path = f"{top}/{rel}" if rel else top
+        try:
+            mtime = os.stat(path).st_mtime_ns
+        except OSError:
+            continue
+        listing.folders[rel] = mtime
+        if known.get(rel) == mtime:
+            pending.extend(children.get(rel, ()))
+            continue
+        listing.looked.add(rel)
+        prefix = f"{rel}/" if rel else ""
+        for entry in os.scandir(path):
+            if entry.name.startswith(TEMPORARY) and entry.name.endswith(".tmp"):
+                listing.strays.append(entry.path)
+            elif entry.name.startswith("."):
+                continue
+            elif entry.is_dir(follow_symlinks=False):
+                pending.append(prefix + entry.name)
+            else:
+                listing.files.add(prefix + entry.name)
+    return listing
 
 
 def remove_output(root: Path, rel: str) -> bool:

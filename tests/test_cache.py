@@ -159,8 +159,12 @@ def test_files_sitegen_did_not_write_are_left_alone_and_reported_once(make_site,
     assert "CNAME" in first.notices[0] and (tmp_path / "out" / "CNAME").exists()
     (root / "content/posts/p000.md").write_text(post("Changed"))
     assert build(root).notices == []  # said once
+    (tmp_path / "out" / "2024/01/p001/notes.txt").write_text("inside a page's own folder")
+    deep = build(root)
+    assert len(deep.notices) == 1 and "3 files sitegen did not write" in deep.notices[0]
+    assert build(root).notices == []
     cleaned = build(root, clean_output=True)
-    assert "removed 2 files sitegen did not write" in cleaned.notices[0]
+    assert "removed 3 files sitegen did not write" in cleaned.notices[0]
     assert not (tmp_path / "out" / "CNAME").exists() and not (tmp_path / "out" / "old").exists()
 
 
