@@ -7,7 +7,10 @@ costs little more than starting Python and looking at the files' stats.
 
 from __future__ import annotations
 
+import gc
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -95,13 +98,27 @@ def build_site(root: Path, options: BuildOptions, cache: Cache | None = None) ->
 
             progress = Progress(started, enabled=options.progress)
             try:
-                report = pipeline.run(config, output, options, cache, inputs, key, progress)
+                with _no_garbage_collection():
+                    return pipeline.run(config, output, options, cache, inputs, key, progress)
             finally:
                 progress.finish()
-            return report
         finally:
             if own:
                 cache.close()
+
+
+@contextmanager
+def _no_garbage_collection() -> Iterator[None]:
+    """A build makes a million objects that live until it ends (10,000 cached documents);
+    the collector walked them again and again, a quarter of a 10,000-post rebuild. Worker
+    processes collect as usual, and whatever cycles the build leaves are collected after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def build_key(config: Config, options: BuildOptions, output: Path) -> dict[str, str]:

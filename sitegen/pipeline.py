@@ -10,6 +10,7 @@ never depends on scheduling.
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import pickle
@@ -580,7 +581,7 @@ def _map(
                 results.append(function(item))
                 progress.update(stage, len(results), len(items))
             return results
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=gc.enable) as pool:
             results = []
             chunk = max(1, min(64, len(items) // (jobs * 8)))
             for result in pool.imap(function, items, chunksize=chunk):
