@@ -27,7 +27,7 @@ from sitegen.build import STATE_DIR, BuildOptions, BuildReport, Inputs
 from sitegen.cache import Cache, CachedSource, code_version, digest, file_stat, recent, scan_files
 from sitegen.check import lint_source
 from sitegen.config import Config
-from sitegen.content import Document, Source, find_sources, load_document, source_files
+from sitegen.content import Document, Source, load_document, source_files
 from sitegen.errors import BuildFailed, SiteError
 from sitegen.feeds import FeedPair, feed_outputs, feed_pairs
 from sitegen.markdown import MarkdownOptions
@@ -61,18 +61,6 @@ def markdown_options(config: Config) -> MarkdownOptions:
         excerpt=config.build.excerpt,
         toc_min_headings=config.build.toc_min_headings,
     )
-
-
-def load_documents(config: Config) -> tuple[list[Document], list[SiteError]]:
-    """Every source that parses, without a cache; each one that does not becomes an error."""
-    options = markdown_options(config)
-    documents, errors = [], []
-    for source in find_sources(config.root):
-        try:
-            documents.append(load_document(source, config, options))
-        except SiteError as error:
-            errors.append(error)
-    return documents, errors
 
 
 def run(
