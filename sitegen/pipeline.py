@@ -27,7 +27,7 @@ from sitegen.build import STATE_DIR, BuildOptions, BuildReport, Inputs
 from sitegen.cache import Cache, CachedSource, code_version, digest, file_stat, recent, scan_files
 from sitegen.check import lint_source
 from sitegen.config import Config
-from sitegen.content import Document, Source, load_document, source_files
+from sitegen.content import Document, SourceFile, load_document, source_files
 from sitegen.errors import BuildFailed, SiteError
 from sitegen.feeds import FeedPair, feed_outputs, feed_pairs
 from sitegen.markdown import MarkdownOptions
@@ -240,7 +240,16 @@ def _render(
     forget_folders()
     root = output.resolve()
     env = make_environment(config, config.root / STATE_DIR / "templates")
-    work = _Work(config, env=env, site=site, output=root, jobs=plan.jobs)
+    changes = plan.changes
+    work = _Work(
+        config,
+        env=env,
+        site=site,
+        output=root,
+        jobs=plan.jobs,
+        index=changes.index,
+        everything=changes.everything,
+    )
     staged: dict[str, str] = {}
     template_errors: list[SiteError] = []
     numbers = list(range(len(plan.jobs)))
@@ -252,8 +261,11 @@ def _render(
             continue
         staged.update(result)
         if isinstance(job, Route):
-            deps = tuple(plan.changes.intern(dep) for dep in deps)
-            plan.entries[job.output_path] += (templates, deps)
+            kept = []
+            for dep, value in deps:
+                kept.append(dep := changes.intern(dep))
+                changes.values[dep] = value
+            plan.entries[job.output_path] += (templates, tuple(kept))
     if template_errors:
         discard_staged(root, staged)
         if not existed:
@@ -296,34 +308,29 @@ def _parse(
     cached = cache.sources(parse_key)
     found = source_files(inputs.content)
     current: dict[str, CachedSource] = {}
-    to_parse: list[Source] = []
+    to_parse: list[SourceFile] = []  # read by the workers: a cold build reads nothing here
     for file in found:
         stat = inputs.content[file.rel.removeprefix("content/")]
-        entry = cached.get(file.rel)
-        if entry and entry.assets != file.assets:
-            entry = None  # a bundle gained or lost a file: its document lists them
-        if entry and entry.stat == stat and not options.clean:
-            current[file.rel] = entry
-            continue
-        source = file.read(config.root)
-        text_digest = digest(source.data)
         keep = None if recent(stat, inputs.scanned_ns) else stat
-        if entry and entry.digest == text_digest and not options.clean:
-            current[file.rel] = replace(entry, stat=keep)
-        else:
-            current[file.rel] = CachedSource(text_digest, keep, file.assets, b"", None)
-            to_parse.append(source)
+        entry = None if options.clean else cached.get(file.rel)
+        if entry and entry.assets == file.assets:  # else a bundle gained or lost a file
+            if entry.stat == stat:
+                current[file.rel] = entry
+                continue
+            if entry.digest == digest(file.read(config.root).data):  # touched, not changed
+                current[file.rel] = replace(entry, stat=keep)
+                continue
+        current[file.rel] = CachedSource("", keep, file.assets, b"", None)
+        to_parse.append(file)
     if options.strict:  # findings are cached too, once asked for
         to_parse += [
-            file.read(config.root)
-            for file in found
-            if current[file.rel].lint is None and current[file.rel].parsed
+            file for file in found if current[file.rel].lint is None and file.rel not in to_parse
         ]
     work = _Work(config, markdown=markdown_options(config), strict=options.strict)
-    for source, (parsed, lint) in zip(
+    for file, (text_digest, parsed, lint) in zip(
         to_parse, _map(_parse_one, to_parse, jobs, progress, "parsing", work), strict=True
     ):
-        current[source.rel] = replace(current[source.rel], parsed=parsed, lint=lint)
+        current[file.rel] = replace(current[file.rel], digest=text_digest, parsed=parsed, lint=lint)
 
     changed = {rel: c for rel, c in current.items() if cached.get(rel) != c}
     cache.update_sources(parse_key, changed, set(cached) - set(current))
@@ -341,16 +348,17 @@ def _parse(
     return documents, identities, findings, errors
 
 
-def _parse_one(source: Source) -> tuple[bytes, bytes | None]:
-    """One source's document (or the author's mistake), pickled for the cache, and the
-    linter's findings when --strict asks for them."""
+def _parse_one(file: SourceFile) -> tuple[str, bytes, bytes | None]:
+    """One source's digest, its document (or the author's mistake) pickled for the cache,
+    and the linter's findings when --strict asks for them."""
     work = _current_work()
+    source = file.read(work.config.root)
     try:
         result: Document | SiteError = load_document(source, work.config, work.markdown)
     except SiteError as error:
         result = error
     lint = pickle.dumps(lint_source(source, work.config, work.markdown)) if work.strict else None
-    return pickle.dumps(result), lint
+    return digest(source.data), pickle.dumps(result), lint
 
 
 # --- what changed since the last build ---------------------------------------------------
@@ -524,6 +532,9 @@ class _Work:
     site: Site | None = None
     output: Path | None = None  # resolved
     jobs: list[Route | FeedPair] = field(default_factory=list)  # workers get their numbers
+    index: dict = field(default_factory=dict)  # for dep values: see _Changes
+    everything: str = ""
+    values: dict = field(default_factory=dict)  # deps a worker evaluated
 
 
 _work: _Work | None = None
@@ -548,7 +559,15 @@ def _render_one(number: int) -> tuple[dict[str, str] | SiteError, tuple, tuple[s
         except SiteError as error:
             return error, (), ()
     staged = _stage_all(work.output, {job.output_path: data})
-    return staged, seen.deps(), tuple(sorted(seen.templates))
+    return staged, tuple(_valued(dep, work) for dep in seen.deps()), tuple(sorted(seen.templates))
+
+
+def _valued(dep: depends.Dep, work: _Work) -> tuple[depends.Dep, str]:
+    """A dep with its value in this build: evaluated in the worker, once per worker."""
+    value = work.values.get(dep)
+    if value is None:
+        value = work.values[dep] = depends.evaluate(dep, work.index, work.everything)
+    return dep, value
 
 
 def _stage_all(root: Path, files: dict[str, bytes]) -> dict[str, str]:
