@@ -36,19 +36,26 @@ def make_site(tmp_path: Path) -> Callable[..., Path]:
     """Write `files` (relative path → text or bytes) under a fresh site folder."""
 
     def make(files: dict[str, str | bytes], config: str = MINIMAL_CONFIG) -> Path:
-        root = tmp_path / "site"
-        root.mkdir(exist_ok=True)
-        (root / "sitegen.toml").write_text(config, encoding="utf-8")
-        for rel, content in files.items():
-            path = root / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, bytes):
-                path.write_bytes(content)
-            else:
-                path.write_text(content, encoding="utf-8")
-        return root
+        return write_site(tmp_path / "site", files, config)
 
     return make
+
+
+def write_site(root: Path, files: dict[str, str | bytes], config: str = MINIMAL_CONFIG) -> Path:
+    """`files` and `sitegen.toml` under `root`; for fixtures of any scope."""
+    write_file(root, "sitegen.toml", config)
+    for rel, content in files.items():
+        write_file(root, rel, content)
+    return root
+
+
+def write_file(root: Path, rel: str, content: str | bytes) -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ import pytest
 
 from sitegen.build import BuildOptions, BuildReport, build_site
 from sitegen.errors import BuildFailed
-from tests.conftest import NOW, REPO, post
+from tests.conftest import NOW, REPO, post, write_file
 
 OUTPUT = "public"  # the site's persistent output folder
 STATE = ".sitegen"  # the site's persistent cache
@@ -117,27 +117,18 @@ def assert_same(site: Path, **kw: object) -> Build:
     return incremental
 
 
-def write(site: Path, rel: str, content: str | bytes) -> None:
-    path = site / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-
-
 def edit(site: Path, rel: str, old: str, new: str) -> None:
     """Replace `old` (which must be there) with `new` in a file of the site, text or not."""
     data = (site / rel).read_bytes()
     assert old.encode() in data, f"{old!r} not in {rel}"
-    write(site, rel, data.replace(old.encode(), new.encode()))
+    write_file(site, rel, data.replace(old.encode(), new.encode()))
 
 
 def override(site: Path, template: str, old: str, new: str) -> None:
     """A site-level copy of a theme template, with one edit that shows in the output."""
     text = (THEME / template).read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in the theme's {template}"
-    write(site, f"templates/{template}", text.replace(old, new))
+    write_file(site, f"templates/{template}", text.replace(old, new))
 
 
 def mtimes(folder: Path) -> dict[str, tuple[int, int]]:
@@ -184,7 +175,7 @@ BASE: dict[str, str | bytes] = {
 def rewrite(site: Path, name: str, **changes: object) -> None:
     """Write post `name` of POSTS again with some fields changed; None removes a field."""
     meta = {key: value for key, value in (POSTS[name] | changes).items() if value is not None}
-    write(site, f"content/posts/{name}.md", post(**meta))
+    write_file(site, f"content/posts/{name}.md", post(**meta))
 
 
 def numbered_post(i: int, **changes: object) -> str:
@@ -231,7 +222,7 @@ def test_edit_a_title(site):
 
 
 def test_edit_a_page_title_shown_in_every_menu(site):
-    write(site, "content/pages/about.md", post("About us", body="About this blog."))
+    write_file(site, "content/pages/about.md", post("About us", body="About this blog."))
     after = assert_same(site)
     assert all("About us" in page(after, rel) for rel in after.tree if rel.endswith(".html"))
 
@@ -276,7 +267,7 @@ def test_reorder_a_series(site):
 
 
 def test_add_a_post(site):
-    write(site, "content/posts/epsilon.md", post("Epsilon", "2024-05-01", tags=["new"]))
+    write_file(site, "content/posts/epsilon.md", post("Epsilon", "2024-05-01", tags=["new"]))
     after = assert_same(site)
     assert "tags/new/index.html" in after.tree and "Epsilon" in page(after, "index.html")
 
@@ -290,7 +281,7 @@ def test_delete_a_post(site):
 @pytest.mark.parametrize("slug", [{}, {"slug": "alpha"}], ids=["new-url", "same-url"])
 def test_rename_a_post_file(site, slug):
     (site / "content/posts/alpha.md").unlink()
-    write(site, "content/posts/renamed.md", post(**POSTS["alpha"] | slug))
+    write_file(site, "content/posts/renamed.md", post(**POSTS["alpha"] | slug))
     after = assert_same(site)
     assert ("2024/01/renamed/index.html" in after.tree) != bool(slug)
     assert ("2024/01/alpha/index.html" in after.tree) == bool(slug)
@@ -386,9 +377,9 @@ def test_change_posts_per_page(site):
 
 
 def test_add_change_and_delete_a_static_file(site):
-    write(site, "static/files/new.txt", "new\n")
+    write_file(site, "static/files/new.txt", "new\n")
     assert assert_same(site).tree["files/new.txt"] == b"new\n"
-    write(site, "static/files/new.txt", "changed\n")
+    write_file(site, "static/files/new.txt", "changed\n")
     assert assert_same(site).tree["files/new.txt"] == b"changed\n"
     (site / "static/files/new.txt").unlink()
     assert "files/new.txt" not in assert_same(site).tree
@@ -396,7 +387,7 @@ def test_add_change_and_delete_a_static_file(site):
 
 def test_a_static_file_over_a_theme_asset_and_back(site):
     theme_css = assert_same(site).tree["css/site.css"]
-    write(site, "static/css/site.css", "body { color: red }\n")
+    write_file(site, "static/css/site.css", "body { color: red }\n")
     assert assert_same(site).tree["css/site.css"] == b"body { color: red }\n"
     (site / "static/css/site.css").unlink()
     assert assert_same(site).tree["css/site.css"] == theme_css
@@ -404,9 +395,9 @@ def test_a_static_file_over_a_theme_asset_and_back(site):
 
 def test_add_change_and_delete_a_bundled_image(site):
     bundle = "content/posts/bundle"
-    write(site, f"{bundle}/second.png", b"\x89PNG second")
+    write_file(site, f"{bundle}/second.png", b"\x89PNG second")
     assert "2024/04/bundle/second.png" in assert_same(site).tree
-    write(site, f"{bundle}/figure.png", b"\x89PNG changed figure")
+    write_file(site, f"{bundle}/figure.png", b"\x89PNG changed figure")
     assert assert_same(site).tree["2024/04/bundle/figure.png"] == b"\x89PNG changed figure"
     (site / f"{bundle}/figure.png").unlink()
     assert "2024/04/bundle/figure.png" not in assert_same(site).tree
@@ -432,7 +423,7 @@ def paged_site(make_site) -> Path:
 
 
 def test_a_post_moves_across_page_boundaries(paged_site):
-    write(paged_site, "content/posts/p00.md", numbered_post(0, date="2024-12-01"))
+    write_file(paged_site, "content/posts/p00.md", numbered_post(0, date="2024-12-01"))
     after = assert_same(paged_site)
     assert "Post 0<" in page(after, "index.html")
     assert "Post 0<" not in page(after, "page/3/index.html")
@@ -525,12 +516,12 @@ def test_an_edited_body_rewrites_only_the_files_that_changed(site):
 
 
 def test_a_broken_post_is_reported_until_fixed(site):
-    write(site, "content/posts/broken.md", "---\ntitle: Broken\ntags: [a\n---\nBody.\n")
+    write_file(site, "content/posts/broken.md", "---\ntitle: Broken\ntags: [a\n---\nBody.\n")
     for _ in range(2):  # an unchanged broken post is still reported on the next build
         after = assert_same(site)
         assert [error.path for error in after.report.errors] == ["content/posts/broken.md"]
         assert "2024/01/alpha/index.html" in after.tree
-    write(site, "content/posts/broken.md", post("Broken", "2024-06-01", tags=["a"]))
+    write_file(site, "content/posts/broken.md", post("Broken", "2024-06-01", tags=["a"]))
     after = assert_same(site)
     assert after.report.errors == [] and "2024/06/broken/index.html" in after.tree
 
@@ -543,5 +534,5 @@ def test_parallel_builds_are_deterministic(make_site):
     serial, parallel = clean_build(root, jobs=1), clean_build(root, jobs=2)
     assert len([rel for rel in serial.tree if rel.startswith("2024/")]) == 60
     assert_equal(parallel, serial, names=("jobs=2", "jobs=1"))
-    write(root, "content/posts/p30.md", numbered_post(30, body="Changed text."))
+    write_file(root, "content/posts/p30.md", numbered_post(30, body="Changed text."))
     assert "Changed text." in page(assert_same(root, jobs=2), "2024/01/p30/index.html")

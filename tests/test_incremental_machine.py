@@ -17,8 +17,8 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from tests.conftest import NOW, post
-from tests.test_incremental import THEME, assert_same, write
+from tests.conftest import NOW, post, write_file
+from tests.test_incremental import THEME, assert_same
 
 NAMES = [f"post-{i}" for i in range(10)]  # file names, hence slugs and URLs
 CATEGORIES = ["Math", "物理"]
@@ -51,10 +51,10 @@ class IncrementalSite(RuleBasedStateMachine):
 
     def save_post(self, name: str) -> None:
         meta = {key: value for key, value in self.posts[name].items() if value is not None}
-        write(self.root, f"content/posts/{name}.md", post(**meta))
+        write_file(self.root, f"content/posts/{name}.md", post(**meta))
 
     def save_config(self) -> None:
-        write(
+        write_file(
             self.root,
             "sitegen.toml",
             f'[site]\ntitle = "{self.title}"\nbase_url = "https://example.org/"\n'
@@ -64,7 +64,7 @@ class IncrementalSite(RuleBasedStateMachine):
     def save_template(self, mark: str) -> None:
         text = (THEME / "_macros.html").read_text(encoding="utf-8")
         old = '<div class="post-meta">'
-        write(self.root, "templates/_macros.html", text.replace(old, f"{old}<!-- {mark} -->"))
+        write_file(self.root, "templates/_macros.html", text.replace(old, f"{old}<!-- {mark} -->"))
 
     def pick(self, index: int) -> str:
         return sorted(self.posts)[index % len(self.posts)]
@@ -84,8 +84,8 @@ class IncrementalSite(RuleBasedStateMachine):
                 "series_index": i + 1 if i < 2 else None,
             }
             self.save_post(NAMES[i])
-        write(self.root, "content/pages/about.md", post("About", body="About $E=mc^2$."))
-        write(self.root, "static/files/a.txt", "a static file\n")
+        write_file(self.root, "content/pages/about.md", post("About", body="About $E=mc^2$."))
+        write_file(self.root, "static/files/a.txt", "a static file\n")
         self.save_template(MARKS[0])
         self.save_config()
 
@@ -163,7 +163,7 @@ class IncrementalSite(RuleBasedStateMachine):
 
     @rule(rel=st.sampled_from(STATIC), text=st.sampled_from(["one\n", "two\n"]))
     def write_static(self, rel: str, text: str) -> None:
-        write(self.root, f"static/{rel}", text)
+        write_file(self.root, f"static/{rel}", text)
 
     @rule(rel=st.sampled_from(STATIC))
     def delete_static(self, rel: str) -> None:

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
+from tests.conftest import write_site
+
 from .conftest import ServedSite, Typeset
 
 pytestmark = pytest.mark.xdist_group("browser")
@@ -112,12 +114,8 @@ NUMBERS_JS = """() => {
 def scope_site(
     tmp_path_factory: pytest.TempPathFactory, serve_site: Callable[[Path], ServedSite]
 ) -> ServedSite:
-    root = tmp_path_factory.mktemp("scope-site")
-    (root / "sitegen.toml").write_text(SITE_TOML, encoding="utf-8")
-    (root / "content/posts").mkdir(parents=True)
-    for slug, text in POSTS.items():
-        (root / f"content/posts/{slug}.md").write_text(text, encoding="utf-8")
-    return serve_site(root)
+    files = {f"content/posts/{slug}.md": text for slug, text in POSTS.items()}
+    return serve_site(write_site(tmp_path_factory.mktemp("scope-site"), files, SITE_TOML))
 
 
 def numbers_on(page: Page) -> dict:

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import post
+from tests.conftest import post, write_site
 
 from .conftest import TIMEOUT_MS, ServedSite
 
@@ -47,13 +47,8 @@ POSTS = {
 def search_site(
     tmp_path_factory: pytest.TempPathFactory, serve_site: Callable[[Path], ServedSite]
 ) -> ServedSite:
-    root = tmp_path_factory.mktemp("search-site")
-    (root / "sitegen.toml").write_text(CONFIG, encoding="utf-8")
-    for slug, text in POSTS.items():
-        path = root / "content" / "posts" / f"{slug}.md"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return serve_site(root)
+    files = {f"content/posts/{slug}.md": text for slug, text in POSTS.items()}
+    return serve_site(write_site(tmp_path_factory.mktemp("search-site"), files, CONFIG))
 
 
 @pytest.fixture
