@@ -13,9 +13,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
-from sitegen.cache import Cache, Stat, code_version, digest, file_stat, scan_files, site_lock
+from sitegen.cache import (
+    Cache,
+    Stat,
+    code_version,
+    digest,
+    file_stat,
+    recent,
+    scan_files,
+    site_lock,
+)
 from sitegen.config import CONFIG_NAME, Config, load_config
 from sitegen.errors import BuildFailed, SiteError
 from sitegen.progress import Progress
@@ -68,8 +78,15 @@ class Inputs:
     other: dict[str, Stat]
     scanned_ns: int
 
-    def digest(self) -> str:
+    @cached_property
+    def digest(self) -> str:  # a build that does work needs it twice: to check and to save
         return digest(repr(sorted(self.content.items())), repr(sorted(self.other.items())))
+
+    @property
+    def trusted(self) -> bool:
+        """No file changed so recently that its stat may hide a next change (RACY_NS)."""
+        every = [*self.content.values(), *self.other.values()]
+        return not any(recent(stat, self.scanned_ns) for stat in every)
 
 
 def build_site(root: Path, options: BuildOptions, cache: Cache | None = None) -> BuildReport:
@@ -158,7 +175,7 @@ def _unchanged(
 ) -> BuildReport | None:
     """The last build's report again, if no input, option or output changed since it."""
     stamp = cache.stamp(key["output"])
-    if not stamp or stamp["key"] != key["stamp"] or stamp["inputs"] != inputs.digest():
+    if not stamp or stamp["key"] != key["stamp"] or stamp["inputs"] != inputs.digest:
         return None
     now = options.now.timestamp() if options.now else None
     if stamp["due"] is not None and (now is None or now >= stamp["due"]):

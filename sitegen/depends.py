@@ -10,12 +10,12 @@ whose deps, context and templates all evaluate as before would render the same b
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from sitegen.cache import digest
 from sitegen.content import Document
 from sitegen.site import ArchiveMonth, ArchiveYear, Series, Site, Term
 
@@ -76,7 +76,7 @@ def _read(owner: object, read: object) -> object:
 
 
 def fingerprint(value: object, everything: str = "") -> str:
-    return hashlib.blake2b(_shown(value, everything).encode(), digest_size=8).hexdigest()
+    return digest(_shown(value, everything))
 
 
 def _shown(value: object, everything: str) -> str:

@@ -119,15 +119,13 @@ def run(
     outputs |= {rel: file_stat(f"{root}/{rel}") for rel in touched & set(plan.planned)}
 
     posts, pages = len(site.posts), len(routes)
-    every = [*inputs.content.values(), *inputs.other.values()]
-    trusted = not any(recent(stat, inputs.scanned_ns) for stat in every)
     cache.save_state(
         key["output"],
         {
             "rendering": key["rendering"],
             "stamp": {
                 "key": key["stamp"],
-                "inputs": inputs.digest() if trusted else None,
+                "inputs": inputs.digest if inputs.trusted else None,
                 "due": _next_due(documents, publishing),
                 "now": options.now.timestamp() if options.now else None,
                 "outputs": outputs,
