@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import filecmp
 import gc
 import http.server
 import mimetypes
-import os
 import queue
 import shutil
 import socket
@@ -38,6 +36,7 @@ from sitegen.livereload import (
 )
 from sitegen.themes import theme_dirs
 from sitegen.watch import Debouncer, SourceWatcher
+from sitegen.writer import write_outputs
 
 # A save settles into one rebuild after this much silence; a burst of many files (a `git
 # checkout`) after the longer one. A save's own writes come within a millisecond.
@@ -284,31 +283,14 @@ class PreviewServer:
     def _promote(self) -> tuple[frozenset[str], frozenset[str]]:
         """Put what the builds changed into the served folder: the files that differ now,
         and those of them that are gone."""
-        changed, removed = set(), set()
-        for rel in sorted(self._unpromoted):
-            built, target = self._stage / rel, self.output / rel
-            if built.is_file():
-                # A copy, not a hard link: linking changes the staged file's ctime, and the
-                # next build would take that for an edit and render the page again.
-                if not self._served:  # no tab yet, nor a file in the way: copied straight
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(built, target)
-                    changed.add(rel)
-                    continue
-                if target.is_file() and filecmp.cmp(built, target, shallow=False):
-                    continue  # a failed build changed it, this one changed it back
-                target.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".sitegen-")
-                os.close(fd)
-                shutil.copyfile(built, tmp)
-                os.replace(tmp, target)  # a tab loading meanwhile gets the old or the new file
-            elif target.is_file():
-                target.unlink()
-                _prune_empty(target.parent, self.output)
-                removed.add(rel)
-            else:
-                continue
-            changed.add(rel)
+        # The one writer: a file is replaced in one step, so a tab loading meanwhile gets the
+        # old or the new one, and one whose bytes a failed build changed and this one changed
+        # back is not rewritten. Copies, not hard links: a link changes the staged file's
+        # ctime, which the next build would take for an edit.
+        built = {rel: self._stage / rel for rel in self._unpromoted}
+        present = {rel: path for rel, path in built.items() if path.is_file()}
+        stats = write_outputs(self.output, present, present, self._unpromoted)
+        changed, removed = set(stats.written) | set(stats.removed), set(stats.removed)
         self._unpromoted.clear()
         self._served = True
         return frozenset(changed), frozenset(removed)
@@ -515,12 +497,6 @@ def _remove(folder: Path, wait: float) -> subprocess.Popen | None:
 
 def _remove_now(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
-
-
-def _prune_empty(folder: Path, root: Path) -> None:
-    while folder != root and folder.is_dir() and not any(folder.iterdir()):
-        folder.rmdir()
-        folder = folder.parent
 
 
 def _say(text: str, stream: object = None) -> None:
