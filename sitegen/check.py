@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
@@ -97,18 +97,6 @@ def check_source(source: Source, config: Config, options: MarkdownOptions) -> li
     except SiteError as error:
         return [error, *lint_source(source, config, options)]
     return lint_source(source, config, options)
-
-
-def lint_site(
-    config: Config, options: MarkdownOptions, paths: Collection[str] | None = None
-) -> list[SiteError]:
-    """The math problems of every source, or of those at ``paths`` (what a build publishes)."""
-    return [
-        error
-        for source in find_sources(config.root)
-        if paths is None or source.rel in paths
-        for error in lint_source(source, config, options)
-    ]
 
 
 def lint_source(source: Source, config: Config, options: MarkdownOptions) -> list[SiteError]:
