@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sitegen.cache import scan_files
 from sitegen.config import Config
 from sitegen.errors import SiteError
 from sitegen.fastpickle import pickled_by_fields
@@ -91,9 +92,7 @@ class SourceFile:
 
 def find_sources(root: Path) -> list[Source]:
     """Every post and page under content/, in a stable order; bundles bring their files."""
-    content = root / "content"
-    files = [p.relative_to(content).as_posix() for p in content.rglob("*") if p.is_file()]
-    return [found.read(root) for found in source_files(files)]
+    return [found.read(root) for found in source_files(scan_files(root / "content"))]
 
 
 def source_files(paths: Iterable[str]) -> list[SourceFile]:
