@@ -29,23 +29,22 @@ Dep = tuple
 MISSING = "!missing"  # what a dep evaluates to once its object is gone
 
 
-TRACKED = frozenset({Document, Term, Series, ArchiveMonth, ArchiveYear, Site})
+# The objects templates can reach that have a stable name, and how each is named.
+_KEYS = {
+    Document: lambda doc: ("doc", doc.source),
+    Term: lambda term: ("term", term.url),
+    Series: lambda series: ("term", series.url),
+    ArchiveMonth: lambda month: ("month", month.year, month.month),
+    ArchiveYear: lambda year: ("year", year.year),
+    Site: lambda site: ("site",),
+}
+TRACKED = frozenset(_KEYS)
 
 
 def key_of(obj: object) -> Key | None:
     """The stable name of an object templates can reach, or None for plain data."""
-    kind = type(obj)
-    if kind is Document:
-        return ("doc", obj.source)
-    if kind is Term or kind is Series:
-        return ("term", obj.url)
-    if kind is ArchiveMonth:
-        return ("month", obj.year, obj.month)
-    if kind is ArchiveYear:
-        return ("year", obj.year)
-    if kind is Site:
-        return ("site",)
-    return None
+    name = _KEYS.get(type(obj))
+    return None if name is None else name(obj)
 
 
 def site_index(site: Site) -> dict[Key, object]:
