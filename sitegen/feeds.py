@@ -43,29 +43,33 @@ def feed_pairs(site: Site) -> list[FeedPair]:
 
 
 def feed_outputs(site: Site, pair: FeedPair) -> dict[str, bytes]:
-    """One pair's files, keyed by output path."""
+    """One pair's files, keyed by output path: one feed, written as Atom, then as RSS with
+    its own self link (each entry is made once, not once per format)."""
     atom_path, rss_path = pair.paths
-    return {
-        atom_path: _feed(site, pair.title, pair.folder, atom_path, pair.posts).atom_str(
-            pretty=True
-        ),
-        rss_path: _feed(site, pair.title, pair.folder, rss_path, pair.posts).rss_str(pretty=True),
-    }
+    feed = _feed(site, pair.title, pair.posts, _links(site, pair.folder, atom_path))
+    atom = feed.atom_str(pretty=True)
+    feed.link(_links(site, pair.folder, rss_path), replace=True)
+    return {atom_path: atom, rss_path: feed.rss_str(pretty=True)}
+
+
+def _links(site: Site, folder: str, self_path: str) -> list[dict[str, str]]:
+    """The feed's own address, then its page's: feedgen takes the RSS <link> from the last."""
+    base_url, base_path = site.config.site.base_url, site.config.base_path
+    return [
+        {"href": absolute(base_url, link(base_path, self_path)), "rel": "self"},
+        {"href": absolute(base_url, link(base_path, folder)), "rel": "alternate"},
+    ]
 
 
 def _feed(
-    site: Site, title: str, folder: str, self_path: str, posts: Sequence[Document]
+    site: Site, title: str, posts: Sequence[Document], links: list[dict[str, str]]
 ) -> FeedGenerator:
     base_url = site.config.site.base_url
-    base_path = site.config.base_path
-    home = absolute(base_url, link(base_path, folder))
     feed = FeedGenerator()
-    feed.id(home)
+    feed.id(links[-1]["href"])
     feed.title(title)
     feed.subtitle(site.description or title)
-    # feedgen takes the RSS <link> from the last link added: the page, not the feed.
-    feed.link(href=absolute(base_url, link(base_path, self_path)), rel="self")
-    feed.link(href=home, rel="alternate")
+    feed.link(links)
     feed.language(site.language)
     feed.generator("sitegen")
     if site.author:
