@@ -250,9 +250,12 @@ def _render(
     )
     staged: dict[str, str] = {}
     template_errors: list[SiteError] = []
-    numbers = list(range(len(plan.jobs)))
+    # Feeds first: each takes as long as dozens of pages, and one left for the end would
+    # keep a worker busy while the others wait.
+    numbers = sorted(range(len(plan.jobs)), key=lambda n: not isinstance(plan.jobs[n], FeedPair))
+    results = _map(_render_one, numbers, jobs, progress, "rendering", work)
     for job, (result, deps, templates) in zip(
-        plan.jobs, _map(_render_one, numbers, jobs, progress, "rendering", work), strict=True
+        [plan.jobs[n] for n in numbers], results, strict=True
     ):
         if isinstance(result, SiteError):
             template_errors.append(result)
