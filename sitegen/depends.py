@@ -80,7 +80,9 @@ def fingerprint(value: object, everything: str = "") -> str:
 
 def _shown(value: object, everything: str) -> str:
     kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None:
+    if kind is str:  # length-prefixed, not repr: a post's body is 10 KB to escape
+        return f"s{len(value)}:{value}"
+    if kind is int or kind is bool or value is None:
         return repr(value)
     if kind in TRACKED:
         return repr(key_of(value))
@@ -122,11 +124,15 @@ def _sequence_value(items: object, operation: object) -> object:
 
 @dataclass
 class Recording:
-    reads: dict[Key, set] = field(default_factory=dict)
+    # By object, not by key: a read must be cheap (hundreds per page); keys are made once.
+    reads: dict[int, tuple[object, set]] = field(default_factory=dict)
     templates: set[str] = field(default_factory=set)
 
     def deps(self) -> tuple[Dep, ...]:
-        return tuple((key, tuple(sorted(reads, key=repr))) for key, reads in self.reads.items())
+        merged: dict[Key, set] = {}
+        for obj, reads in self.reads.values():
+            merged.setdefault(key_of(obj), set()).update(reads)
+        return tuple((key, tuple(sorted(reads, key=repr))) for key, reads in merged.items())
 
 
 _current: Recording | None = None
@@ -144,15 +150,12 @@ def recording() -> Iterator[Recording]:
 
 
 def read_attribute(obj: Any, name: Any, value: Any) -> Any:
-    """Called for every `obj.name` and `obj[name]` a template evaluates."""
+    """Called for every `obj.name` and `obj[name]` a template evaluates on a tracked object."""
     if _current is None:
         return value
-    key = key_of(obj)
-    if key is None:
-        return value
     if isinstance(value, tuple):
-        return TrackedTuple(value, key, name)
-    _record(key, name)
+        return TrackedTuple(value, obj, name)
+    _record(obj, name)
     return value
 
 
@@ -161,27 +164,27 @@ def read_template(name: str) -> None:
         _current.templates.add(name)
 
 
-def _record(key: Key, read: object) -> None:
+def _record(obj: object, read: object) -> None:
     if _current is not None:
-        reads = _current.reads.get(key)
-        if reads is None:
-            reads = _current.reads[key] = set()
-        reads.add(read)
+        entry = _current.reads.get(id(obj))  # the objects outlive the recording
+        if entry is None:
+            entry = _current.reads[id(obj)] = (obj, set())
+        entry[1].add(read)
 
 
 class TrackedTuple:
     """A tuple attribute as templates see it: records how much of it they looked at, so a
     page that shows the newest post does not re-render when an old one changes."""
 
-    __slots__ = ("_items", "_key", "_name")
+    __slots__ = ("_items", "_name", "_owner")
 
-    def __init__(self, items: tuple, key: Key, name: object) -> None:
+    def __init__(self, items: tuple, owner: object, name: object) -> None:
         self._items = items
-        self._key = key
+        self._owner = owner
         self._name = name
 
     def _look(self, operation: object) -> None:
-        _record(self._key, (self._name, operation))
+        _record(self._owner, (self._name, operation))
 
     def __len__(self) -> int:
         self._look("len")
