@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import itertools
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from sitegen.errors import SiteError
@@ -187,9 +188,20 @@ def _target(root: Path, rel: str) -> Path:
     return target
 
 
-@lru_cache(maxsize=8192)
+@cache
 def _inside(root: Path, folder: Path) -> bool:
-    """Pages share folders: resolve each once per build (see `forget_folders`)."""
+    """Whether `folder` (below `root` by name) stays in `root` once symlinks are followed.
+    Decided from its parent's answer and one lstat: a cold build makes a folder per page,
+    and resolving each whole path was a tenth of writing it. Cleared by `forget_folders`."""
+    if folder == root:
+        return True
+    if folder == folder.parent or not _inside(root, folder.parent):
+        return False
+    try:
+        if not stat.S_ISLNK(os.lstat(folder).st_mode):
+            return True
+    except OSError:  # not there yet: made inside its parent
+        return True
     return folder.resolve().is_relative_to(root)
 
 

@@ -1,0 +1,60 @@
+"""The writer never writes outside the output folder, whatever symlinks lie inside it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sitegen.writer import OutsideOutput, forget_folders, write_outputs
+
+
+@pytest.fixture(autouse=True)
+def _fresh_folder_answers():
+    forget_folders()  # each test makes its own folders and symlinks
+    yield
+    forget_folders()
+
+
+def test_pages_go_into_new_folders_at_any_depth(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    files = {"index.html": b"home", "posts/a/index.html": b"a", "posts/b/c/index.html": b"c"}
+    stats = write_outputs(out, dict(files), files, [])
+    assert sorted(stats.written) == sorted(files)
+    assert {rel: (out / rel).read_bytes() for rel in files} == files
+
+
+@pytest.mark.parametrize("depth", ["posts", "posts/deeper"])
+def test_a_symlinked_folder_that_leads_outside_is_never_written_through(
+    tmp_path: Path, depth: str
+) -> None:
+    out, outside = tmp_path / "public", tmp_path / "elsewhere"
+    outside.mkdir()
+    (out / depth).parent.mkdir(parents=True, exist_ok=True)
+    (out / depth).symlink_to(outside, target_is_directory=True)
+    with pytest.raises(OutsideOutput):
+        write_outputs(out, {f"{depth}/a/index.html": b"a", "index.html": b"home"}, [], [])
+    assert list(outside.iterdir()) == []
+    assert not (out / "index.html").exists()  # nothing of a failed write lands
+
+
+def test_a_symlinked_folder_that_stays_inside_is_written_through(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    (out / "real").mkdir(parents=True)
+    (out / "alias").symlink_to(out / "real", target_is_directory=True)
+    write_outputs(out, {"alias/a/index.html": b"a"}, [], [])
+    assert (out / "real" / "a" / "index.html").read_bytes() == b"a"
+
+
+def test_a_folder_replaced_by_a_symlink_between_builds_is_seen(tmp_path: Path) -> None:
+    out, outside = tmp_path / "public", tmp_path / "elsewhere"
+    outside.mkdir()
+    write_outputs(out, {"posts/a/index.html": b"a"}, [], [])
+    (out / "posts" / "a" / "index.html").unlink()
+    (out / "posts" / "a").rmdir()
+    (out / "posts").rmdir()
+    (out / "posts").symlink_to(outside, target_is_directory=True)
+    forget_folders()  # what a new build does
+    with pytest.raises(OutsideOutput):
+        write_outputs(out, {"posts/a/index.html": b"a"}, [], [])
+    assert list(outside.iterdir()) == []
