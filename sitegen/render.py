@@ -77,6 +77,8 @@ def make_environment(config: Config, compiled: Path | None = None) -> jinja2.Env
         lstrip_blocks=True,
         keep_trailing_newline=True,
         bytecode_cache=bytecode_cache,
+        auto_reload=False,  # one build, one set of templates: no stat per page and include
+        cache_size=-1,  # a plain dict: the LRU cache locks and reorders on every lookup
     )
     language = config.site.language
     base_path = config.base_path
