@@ -589,13 +589,21 @@ def _map(
                 results.append(function(item))
                 progress.update(stage, len(results), len(items))
             return results
-        with multiprocessing.get_context("fork").Pool(jobs, initializer=gc.enable) as pool:
-            results = []
-            chunk = max(1, min(64, len(items) // (jobs * 8)))
-            for result in pool.imap(function, items, chunksize=chunk):
-                results.append(result)
-                progress.update(stage, len(results), len(items))
-            return results
+        # Workers collect garbage, but need not walk (and so copy) the objects they inherit:
+        # 0.4 s of rendering 10,000 posts.
+        frozen = gc.get_freeze_count()
+        gc.freeze()
+        try:
+            with multiprocessing.get_context("fork").Pool(jobs, initializer=gc.enable) as pool:
+                results = []
+                chunk = max(1, min(64, len(items) // (jobs * 8)))
+                for result in pool.imap(function, items, chunksize=chunk):
+                    results.append(result)
+                    progress.update(stage, len(results), len(items))
+                return results
+        finally:
+            if not frozen:
+                gc.unfreeze()
     finally:
         _work = None
 
