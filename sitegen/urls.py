@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from functools import lru_cache
-from pathlib import PurePosixPath
 from urllib.parse import quote, urljoin
 
 from slugify import slugify
@@ -59,5 +58,4 @@ def output_path(site_path: str) -> str:
 
 def is_safe_relative(path: str) -> bool:
     """True when a site-relative path stays inside the output folder."""
-    parts = PurePosixPath(path).parts
-    return not path.startswith("/") and ".." not in parts and "\\" not in path
+    return not path.startswith("/") and ".." not in path.split("/") and "\\" not in path

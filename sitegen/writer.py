@@ -59,13 +59,16 @@ def write_outputs(
 
 def stage_output(root: Path, rel: str, data: bytes | Path) -> str | None:
     """Write `data` beside the file `rel` of the output folder `root` under a temporary name,
-    unless the file holds those bytes already: the temporary file's path, or None."""
-    target = _target(root, rel)
+    unless the file holds those bytes already: the temporary file's path, or None.
+
+    Plain string paths and one system call a step: this runs once per page."""
+    top = str(root)
+    folder = _folder(top, rel)
     content = data.read_bytes() if isinstance(data, Path) else data
-    if _same(target, content):
+    if _same(f"{top}/{rel}", content):
         return None
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = _create_temporary(str(target.parent))
+    _make_folder(folder)
+    fd, temporary = _create_temporary(folder)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
@@ -73,6 +76,16 @@ def stage_output(root: Path, rel: str, data: bytes | Path) -> str | None:
         os.unlink(temporary)
         raise
     return temporary
+
+
+def _make_folder(folder: str) -> None:
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        pass  # a file in its place fails when the temporary file is made in it
+    except FileNotFoundError:
+        _make_folder(os.path.dirname(folder))
+        os.mkdir(folder)
 
 
 def _create_temporary(folder: str) -> tuple[int, str]:
@@ -178,31 +191,33 @@ def path_clashes(paths: list[str]) -> list[tuple[str, str]]:
     return clashes
 
 
-def _target(root: Path, rel: str) -> Path:
+def _folder(top: str, rel: str) -> str:
+    """The folder `rel` goes into, checked to lie inside the output folder `top`."""
     if not is_safe_relative(rel):
         raise OutsideOutput(rel)
-    target = root / rel
-    # Resolve the folder, not the file: a symlinked folder must not lead outside either.
-    if not _inside(root, target.parent):
+    folder = rel.rpartition("/")[0]
+    # The folder, not the file: a symlinked folder must not lead outside either.
+    if not _inside(top, folder):
         raise OutsideOutput(rel)
-    return target
+    return f"{top}/{folder}" if folder else top
 
 
 @cache
-def _inside(root: Path, folder: Path) -> bool:
-    """Whether `folder` (below `root` by name) stays in `root` once symlinks are followed.
+def _inside(top: str, folder: str) -> bool:
+    """Whether `folder` (relative; "" is the top) stays in `top` once symlinks are followed.
     Decided from its parent's answer and one lstat: a cold build makes a folder per page,
     and resolving each whole path was a tenth of writing it. Cleared by `forget_folders`."""
-    if folder == root:
+    if not folder:
         return True
-    if folder == folder.parent or not _inside(root, folder.parent):
+    if not _inside(top, folder.rpartition("/")[0]):
         return False
+    path = f"{top}/{folder}"
     try:
-        if not stat.S_ISLNK(os.lstat(folder).st_mode):
+        if not stat.S_ISLNK(os.lstat(path).st_mode):
             return True
     except OSError:  # not there yet: made inside its parent
         return True
-    return folder.resolve().is_relative_to(root)
+    return Path(path).resolve().is_relative_to(top)
 
 
 def forget_folders() -> None:
@@ -210,9 +225,12 @@ def forget_folders() -> None:
     _inside.cache_clear()
 
 
-def _same(target: Path, content: bytes) -> bool:
+def _same(target: str, content: bytes) -> bool:
     try:
-        return target.stat().st_size == len(content) and target.read_bytes() == content
+        if os.stat(target).st_size != len(content):
+            return False
+        with open(target, "rb") as handle:
+            return handle.read() == content
     except OSError:
         return False
 
