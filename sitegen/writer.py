@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import stat
@@ -79,13 +80,16 @@ def stage_output(root: Path, rel: str, data: bytes | Path) -> str | None:
 
 
 def _make_folder(folder: str) -> None:
+    """mkdir -p, as Path.mkdir does it but with one system call for a folder whose parent
+    exists. Workers race to make shared folders: one that appears meanwhile is fine."""
     try:
         os.mkdir(folder)
     except FileExistsError:
         pass  # a file in its place fails when the temporary file is made in it
     except FileNotFoundError:
         _make_folder(os.path.dirname(folder))
-        os.mkdir(folder)
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(folder)
 
 
 def _create_temporary(folder: str) -> tuple[int, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,22 @@ def test_a_folder_replaced_by_a_symlink_between_builds_is_seen(tmp_path: Path) -
     with pytest.raises(OutsideOutput):
         write_outputs(out, {"posts/a/index.html": b"a"}, [], [])
     assert list(outside.iterdir()) == []
+
+
+def test_a_folder_another_worker_makes_meanwhile_is_fine(tmp_path: Path, monkeypatch) -> None:
+    out = tmp_path / "public"
+    out.mkdir()
+    real_mkdir = os.mkdir
+    raced = []
+
+    def mkdir_while_another_worker_does(path, *args):
+        if str(path).endswith("/a/b") and not raced:
+            raced.append(path)  # the parent was missing; now the other worker makes both
+            os.makedirs(path)
+            raise FileNotFoundError(path)
+        return real_mkdir(path, *args)
+
+    monkeypatch.setattr(os, "mkdir", mkdir_while_another_worker_does)
+    write_outputs(out, {"a/b/index.html": b"page"}, [], [])
+    assert raced
+    assert (out / "a" / "b" / "index.html").read_bytes() == b"page"
