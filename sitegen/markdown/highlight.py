@@ -14,6 +14,8 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from sitegen.markdown.lexing import accelerate
+
 
 def highlight_plugin(md: MarkdownIt, *, line_numbers: bool = False) -> None:
     """Render fences as Pygments' own `<div class="highlight">` blocks.
@@ -42,7 +44,7 @@ def highlight_code(code: str, language: str, line_numbers: bool) -> str:
 @lru_cache(maxsize=256)
 def _lexer(language: str) -> Lexer | None:
     try:
-        return get_lexer_by_name(language, stripnl=False, ensurenl=False)
+        return accelerate(get_lexer_by_name(language, stripnl=False, ensurenl=False))
     except ClassNotFound:
         return None
 
