@@ -75,7 +75,7 @@ def _build(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from sitegen.check import check_site
-    from sitegen.pipeline import markdown_options
+    from sitegen.content import markdown_options
 
     config = load_config(site_folder(args.site))
     report = check_site(config, markdown_options(config))

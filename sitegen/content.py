@@ -18,6 +18,7 @@ from sitegen.errors import SiteError
 from sitegen.fastpickle import pickled_by_fields
 from sitegen.frontmatter import SLUG_PATTERN, Meta, split_front_matter, validate_meta
 from sitegen.markdown import MarkdownOptions, render_markdown
+from sitegen.markdown.math import DEFAULT_ENVIRONMENTS
 from sitegen.markdown.toc import TocEntry
 from sitegen.plaintext import plain_text
 from sitegen.urls import expand_permalink, link, make_slug
@@ -118,6 +119,18 @@ def source_files(paths: Iterable[str]) -> list[SourceFile]:
                 owned = tuple(assets.get(bundle, ())) if bundle else ()
                 found.append(SourceFile(f"content/{prefix}{path}", kind, owned))
     return found
+
+
+def markdown_options(config: Config) -> MarkdownOptions:
+    """What of the config changes how a body turns into HTML."""
+    return MarkdownOptions(
+        dollars="$" in config.math.delimiters,
+        brackets="\\(" in config.math.delimiters,
+        environments=DEFAULT_ENVIRONMENTS + config.math.environments,
+        line_numbers=config.build.line_numbers,
+        excerpt=config.build.excerpt,
+        toc_min_headings=config.build.toc_min_headings,
+    )
 
 
 def load_document(source: Source, config: Config, options: MarkdownOptions) -> Document:

@@ -25,13 +25,11 @@ import jinja2
 from sitegen import depends
 from sitegen.build import STATE_DIR, BuildOptions, BuildReport, Inputs
 from sitegen.cache import Cache, CachedSource, code_version, digest, file_stat, recent, scan_files
-from sitegen.check import lint_source
 from sitegen.config import Config
-from sitegen.content import Document, SourceFile, load_document, source_files
+from sitegen.content import Document, SourceFile, load_document, markdown_options, source_files
 from sitegen.errors import BuildFailed, SiteError
 from sitegen.feeds import FeedPair, feed_outputs, feed_pairs
 from sitegen.markdown import MarkdownOptions
-from sitegen.markdown.math import DEFAULT_ENVIRONMENTS
 from sitegen.progress import Progress
 from sitegen.render import make_environment, render_route
 from sitegen.routes import Route, site_routes
@@ -50,17 +48,6 @@ from sitegen.writer import (
 )
 
 MIN_PARALLEL = 48  # fewer items than this are done in-process: a pool would cost more
-
-
-def markdown_options(config: Config) -> MarkdownOptions:
-    return MarkdownOptions(
-        dollars="$" in config.math.delimiters,
-        brackets="\\(" in config.math.delimiters,
-        environments=DEFAULT_ENVIRONMENTS + config.math.environments,
-        line_numbers=config.build.line_numbers,
-        excerpt=config.build.excerpt,
-        toc_min_headings=config.build.toc_min_headings,
-    )
 
 
 def run(
@@ -358,7 +345,11 @@ def _parse_one(file: SourceFile) -> tuple[str, bytes, bytes | None]:
         result: Document | SiteError = load_document(source, work.config, work.markdown)
     except SiteError as error:
         result = error
-    lint = pickle.dumps(lint_source(source, work.config, work.markdown)) if work.strict else None
+    lint = None
+    if work.strict:  # the linter is imported only when asked for
+        from sitegen.check import lint_source
+
+        lint = pickle.dumps(lint_source(source, work.config, work.markdown))
     return digest(source.data), pickle.dumps(result), lint
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
-from xml.sax.saxutils import escape
 
 from sitegen.routes import Route
 from sitegen.site import Site
@@ -31,7 +31,7 @@ def sitemap_outputs(site: Site, entries: list[tuple[str, str]]) -> dict[str, byt
     for site_path, lastmod in entries:
         loc = absolute(base_url, link(site.config.base_path, site_path))
         modified = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
-        lines.append(f"  <url><loc>{escape(loc)}</loc>{modified}</url>")
+        lines.append(f"  <url><loc>{html.escape(loc, quote=False)}</loc>{modified}</url>")
     lines.append("</urlset>")
     sitemap_url = absolute(base_url, link(site.config.base_path, "sitemap.xml"))
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {sitemap_url}\n"

@@ -153,7 +153,7 @@ def test_site_root_is_found_from_a_subfolder(tmp_path):
 
 
 def test_delimiters_switch_math_families(tmp_path):
-    from sitegen.pipeline import markdown_options
+    from sitegen.content import markdown_options
 
     base = '[site]\ntitle = "T"\nbase_url = "https://e.org/"\n'
     both = markdown_options(load_config(write(tmp_path, base)))

@@ -5,8 +5,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.config import parse_config
-from sitegen.content import Source, find_sources, load_document
-from sitegen.pipeline import markdown_options
+from sitegen.content import Source, find_sources, load_document, markdown_options
 
 CONFIG = parse_config(Path("/site"), {"site": {"title": "T", "base_url": "https://e.org/blog/"}})
 

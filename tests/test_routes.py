@@ -8,8 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sitegen.config import parse_config
-from sitegen.content import Source, load_document
-from sitegen.pipeline import markdown_options
+from sitegen.content import Source, load_document, markdown_options
 from sitegen.routes import site_routes
 from sitegen.site import Publishing, assemble_site
 from tests.conftest import MINIMAL_CONFIG, post

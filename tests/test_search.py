@@ -13,10 +13,9 @@ from hypothesis import strategies as st
 from markdown_it.utils import read_fixture_file
 
 from sitegen.config import load_config
-from sitegen.content import find_sources, load_document
+from sitegen.content import find_sources, load_document, markdown_options
 from sitegen.errors import BuildFailed
 from sitegen.markdown import MarkdownOptions, render_markdown
-from sitegen.pipeline import markdown_options
 from sitegen.plaintext import plain_text
 from sitegen.routes import site_routes
 from sitegen.search import search_outputs
