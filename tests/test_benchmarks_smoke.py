@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import subprocess
@@ -30,6 +31,10 @@ def test_smoke_run_prints_a_row_per_scenario_without_making_a_venv(tmp_path):
         assert row.search(done.stdout), f"no row for {scenario!r} in:\n{done.stdout}"
     assert "(200 posts," in done.stderr  # none left out as dated in the future
     assert not (tmp_path / "cache").exists()  # Hugo and Pelican were never installed
+    # Cold builds move the last output aside rather than delete it just before a timed run;
+    # what was moved aside is deleted once the timing is over.
+    assert not (tmp_path / "work" / "trash").exists()
+    assert (tmp_path / "work" / "sitegen-200" / "public" / "index.html").is_file()
 
 
 def corpus(target: str, posts: int, out: Path) -> Path:
@@ -57,3 +62,26 @@ def test_the_three_targets_hold_the_same_bodies(tmp_path):
         ]
     assert bodies["sitegen"] == bodies["hugo"] == bodies["pelican"]
     assert all("<!--more-->" in body and "```python" in body for body in bodies["sitegen"])
+
+
+def test_a_cold_run_moves_the_last_output_aside_and_the_trash_is_emptied_at_the_end(tmp_path):
+    spec = importlib.util.spec_from_file_location("bench_run", BENCHMARKS / "run.py")
+    run = sys.modules["bench_run"] = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(BENCHMARKS))  # run.py imports corpus.py beside it
+    try:
+        spec.loader.exec_module(run)
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+        del sys.modules["bench_run"]
+    output = tmp_path / "site" / "public"
+    (output / "a").mkdir(parents=True)
+    (output / "a" / "index.html").write_text("old")
+    inode = (output / "a" / "index.html").stat().st_ino
+    trash = run.Trash(tmp_path / "trash")
+    trash.throw(output)
+    trash.throw(tmp_path / "site" / ".sitegen")  # absent: nothing to do
+    assert not output.exists()
+    [moved] = (tmp_path / "trash").iterdir()
+    assert (moved / "a" / "index.html").stat().st_ino == inode  # renamed, not copied
+    trash.empty()
+    assert not (tmp_path / "trash").exists()
