@@ -15,8 +15,9 @@ import multiprocessing
 import os
 import pickle
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from sitegen.cache import Cache, CachedSource, code_version, digest, file_stat, 
 from sitegen.config import Config
 from sitegen.content import Document, SourceFile, load_document, markdown_options, source_files
 from sitegen.errors import BuildFailed, SiteError
-from sitegen.feeds import FeedPair, feed_outputs, feed_pairs
+from sitegen.feeds import feed_outputs, feed_pairs
 from sitegen.markdown import MarkdownOptions
 from sitegen.progress import Progress
 from sitegen.render import make_environment, render_route
@@ -83,12 +84,15 @@ def run(
     )
     plan = _Plan(fresh, changes)
     plan.pages(routes)
-    plan.feeds(site, identities)
+    for pair in feed_pairs(site):
+        members = [post.source + identities[post.source] for post in pair.posts]
+        fingerprint = digest(pair.folder, pair.title, *members)
+        plan.produce(pair.paths, fingerprint, partial(feed_outputs, site, pair))
     if config.build.search:
         members = [doc.source + identities[doc.source] for doc in site.posts + site.pages]
-        plan.produce([SEARCH_INDEX], digest(*members), lambda: search_outputs(site))
+        plan.produce((SEARCH_INDEX,), digest(*members), partial(search_outputs, site))
     listed = sitemap_entries(routes)
-    plan.produce(SITEMAP_FILES, digest(repr(listed)), lambda: sitemap_outputs(site, listed))
+    plan.produce(SITEMAP_FILES, digest(repr(listed)), partial(sitemap_outputs, site, listed))
     errors += plan.copies(static_files(config, site.posts + site.pages), config.root)
 
     staged = _render(plan, site, config, output, jobs, progress, errors)
@@ -150,39 +154,35 @@ class _Plan:
         self.changes = changes
         self.planned: dict[str, Path | None] = {}  # every output; a Path if copied
         self.entries: dict[str, tuple] = {}  # page → (context, templates, deps)
-        self.jobs: list[Route | FeedPair] = []  # for the workers
-        self.remade: list[str] = []  # what the workers make: pages and feeds
-        self.files: dict[str, bytes | Path] = {}  # made here: bytes, or a file to copy
+        self.jobs: list[Route | _Produce] = []  # for the workers
+        self.remade: list[str] = []  # what the workers make: pages, feeds, sitemap...
+        self.files: dict[str, Path] = {}  # copied here
         self.generated: dict[str, str] = {}  # non-page output → its fingerprint
         self.explanations: list[str] = []
 
     def pages(self, routes: list[Route]) -> None:
+        """Pages to render, and what the last build recorded of the others. A page's entry
+        comes from the worker that renders it (which fingerprints its context then: in a
+        first build, that is every page, in parallel)."""
         old = self.changes.old.get("routes", {})
         for route in routes:
             path = route.output_path
             self.planned[path] = None
-            context = depends.fingerprint(
-                (route.site_path, route.template, route.has_math, route.context)
-            )
-            why = self.fresh or self.changes.why(path, context)
+            why = self.fresh or self.changes.why(path, _context_fingerprint(route))
             if why is None:
                 self.entries[path] = old[path]
             else:
-                self.entries[path] = (context,)
                 self.jobs.append(route)
                 self.remade.append(path)
                 self.explanations.append(f"{path}: {why}")
 
-    def feeds(self, site: Site, identities: dict[str, str]) -> None:
-        for pair in feed_pairs(site):
-            members = [post.source + identities[post.source] for post in pair.posts]
-            if self._due(pair.paths, digest(pair.folder, pair.title, *members)):
-                self.jobs.append(pair)
-                self.remade.extend(pair.paths)
-
-    def produce(self, paths: Iterable[str], fingerprint: str, make: Callable[[], dict]) -> None:
-        if self._due(tuple(paths), fingerprint):
-            self.files.update(make())
+    def produce(
+        self, paths: tuple[str, ...], fingerprint: str, make: Callable[[], dict[str, bytes]]
+    ) -> None:
+        """Files that `make` writes in a worker (feeds, sitemap, search index), when due."""
+        if self._due(paths, fingerprint):
+            self.jobs.append(_Produce(make))
+            self.remade.extend(paths)
 
     def copies(self, files: dict[str, Path], root: Path) -> list[SiteError]:
         """Static and bundled files; they may not take a page's path."""
@@ -191,8 +191,8 @@ class _Plan:
             if rel in self.planned:
                 errors.append(_overwrite_error(rel, path, root))
                 continue
-            fingerprint = digest(str(path), repr(file_stat(path)))
-            self.produce([rel], fingerprint, lambda rel=rel, path=path: {rel: path})
+            if self._due((rel,), digest(str(path), repr(file_stat(path)))):
+                self.files[rel] = path
             self.planned[rel] = path
         for pair in path_clashes(list(self.planned)):
             errors.append(_drop_clash(self.planned, self.files, pair, root))
@@ -237,23 +237,23 @@ def _render(
     )
     staged: dict[str, str] = {}
     template_errors: list[SiteError] = []
-    # Feeds first: each takes as long as dozens of pages, and one left for the end would
-    # keep a worker busy while the others wait.
-    numbers = sorted(range(len(plan.jobs)), key=lambda n: not isinstance(plan.jobs[n], FeedPair))
+    # Feeds and the like first: each takes as long as dozens of pages, and one left for the
+    # end would keep a worker busy while the others wait.
+    numbers = sorted(range(len(plan.jobs)), key=lambda n: isinstance(plan.jobs[n], Route))
     results = _map(_render_one, numbers, jobs, progress, "rendering", work)
-    for job, (result, deps, templates) in zip(
+    for job, (result, context, deps, templates) in zip(
         [plan.jobs[n] for n in numbers], results, strict=True
     ):
         if isinstance(result, SiteError):
             template_errors.append(result)
             continue
         staged.update(result)
-        if isinstance(job, Route):
+        if isinstance(job, Route) and job.output_path in plan.planned:
             kept = []
             for dep, value in deps:
                 kept.append(dep := changes.intern(dep))
                 changes.values[dep] = value
-            plan.entries[job.output_path] += (templates, tuple(kept))
+            plan.entries[job.output_path] = (context, templates, tuple(kept))
     if template_errors:
         discard_staged(root, staged)
         if not existed:
@@ -318,7 +318,9 @@ def _parse(
     for file, (text_digest, parsed, lint) in zip(
         to_parse, _map(_parse_one, to_parse, jobs, progress, "parsing", work), strict=True
     ):
-        current[file.rel] = replace(current[file.rel], digest=text_digest, parsed=parsed, lint=lint)
+        entry = replace(current[file.rel], digest=text_digest, parsed=parsed, lint=lint)
+        current[file.rel] = entry
+        cache.parsed(file.rel, entry)  # unpickled now, while the workers parse the rest
 
     changed = {rel: c for rel, c in current.items() if cached.get(rel) != c}
     cache.update_sources(parse_key, changed, set(cached) - set(current))
@@ -523,7 +525,7 @@ class _Work:
     env: jinja2.Environment | None = None
     site: Site | None = None
     output: Path | None = None  # resolved
-    jobs: list[Route | FeedPair] = field(default_factory=list)  # workers get their numbers
+    jobs: list[Route | _Produce] = field(default_factory=list)  # workers get their numbers
     index: dict = field(default_factory=dict)  # for dep values: see _Changes
     everything: str = ""
     values: dict = field(default_factory=dict)  # deps a worker evaluated
@@ -537,21 +539,33 @@ def _current_work() -> _Work:
     return _work
 
 
-def _render_one(number: int) -> tuple[dict[str, str] | SiteError, tuple, tuple[str, ...]]:
-    """Render one page or feed pair and stage it in the output folder (workers write, so
-    pages never travel back to the parent): its temporary files (none if unchanged), or the
-    template's error; and what it read."""
+@dataclass(frozen=True)
+class _Produce:
+    """Files a worker makes with `make` rather than a template: a feed pair, the sitemap."""
+
+    make: Callable[[], dict[str, bytes]]
+
+
+def _context_fingerprint(route: Route) -> str:
+    return depends.fingerprint((route.site_path, route.template, route.has_math, route.context))
+
+
+def _render_one(number: int) -> tuple[dict[str, str] | SiteError, str, tuple, tuple[str, ...]]:
+    """Make one job's files and stage them in the output folder (workers write, so pages
+    never travel back to the parent): the temporary files (none if unchanged), or the
+    template's error; and for a page, its context's fingerprint and what it read."""
     work = _current_work()
     job = work.jobs[number]
-    if isinstance(job, FeedPair):
-        return _stage_all(work.output, feed_outputs(work.site, job)), (), ()
+    if isinstance(job, _Produce):
+        return _stage_all(work.output, job.make()), "", (), ()
     with depends.recording() as seen:
         try:
             data = render_route(work.env, work.site, job)
         except SiteError as error:
-            return error, (), ()
+            return error, "", (), ()
     staged = _stage_all(work.output, {job.output_path: data})
-    return staged, tuple(_valued(dep, work) for dep in seen.deps()), tuple(sorted(seen.templates))
+    deps = tuple(_valued(dep, work) for dep in seen.deps())
+    return staged, _context_fingerprint(job), deps, tuple(sorted(seen.templates))
 
 
 def _valued(dep: depends.Dep, work: _Work) -> tuple[depends.Dep, str]:
@@ -569,29 +583,27 @@ def _stage_all(root: Path, files: dict[str, bytes]) -> dict[str, str]:
 
 def _map(
     function: Callable, items: list, jobs: int, progress: Progress, stage: str, work: _Work
-) -> list:
-    """`function` over `items`, in order; in worker processes when there are enough."""
+) -> Iterator:
+    """`function` over `items`, results in order as they come, so the caller works on them
+    while the workers go on; in worker processes when there are enough items."""
     global _work
     _work = work
     try:
         if jobs <= 1 or len(items) < MIN_PARALLEL:
-            results = []
-            for item in items:
-                results.append(function(item))
-                progress.update(stage, len(results), len(items))
-            return results
+            for done, item in enumerate(items, 1):
+                yield function(item)
+                progress.update(stage, done, len(items))
+            return
         # Workers collect garbage, but need not walk (and so copy) the objects they inherit:
         # 0.4 s of rendering 10,000 posts.
         frozen = gc.get_freeze_count()
         gc.freeze()
         try:
             with multiprocessing.get_context("fork").Pool(jobs, initializer=gc.enable) as pool:
-                results = []
                 chunk = max(1, min(64, len(items) // (jobs * 8)))
-                for result in pool.imap(function, items, chunksize=chunk):
-                    results.append(result)
-                    progress.update(stage, len(results), len(items))
-                return results
+                for done, result in enumerate(pool.imap(function, items, chunksize=chunk), 1):
+                    yield result
+                    progress.update(stage, done, len(items))
         finally:
             if not frozen:
                 gc.unfreeze()
