@@ -20,7 +20,6 @@ from sitegen.frontmatter import SLUG_PATTERN, Meta, split_front_matter, validate
 from sitegen.markdown import MarkdownOptions, render_markdown
 from sitegen.markdown.math import DEFAULT_ENVIRONMENTS
 from sitegen.markdown.toc import TocEntry
-from sitegen.plaintext import plain_text
 from sitegen.urls import expand_permalink, link, make_slug
 
 KINDS = {"posts": "post", "pages": "page"}
@@ -144,7 +143,9 @@ def load_document(source: Source, config: Config, options: MarkdownOptions) -> D
     pattern = config.build.post_url if source.kind == "post" else config.build.page_url
     site_path = expand_permalink(pattern, slug, meta.date)  # config checked the placeholders
     url = link(config.base_path, site_path)
-    body = render_markdown(split.body, options, page_url=url, base_path=config.base_path)
+    body = render_markdown(
+        split.body, options, page_url=url, base_path=config.base_path, search=config.build.search
+    )
     excerpt_html, has_more = body.excerpt_html, body.has_more
     if meta.summary:  # Markdown too, with links resolved like the body's
         summary = render_markdown(meta.summary, options, page_url=url, base_path=config.base_path)
@@ -169,7 +170,7 @@ def load_document(source: Source, config: Config, options: MarkdownOptions) -> D
         excerpt_html=excerpt_html,
         has_more=has_more,
         excerpt_has_math='class="math' in excerpt_html,
-        text=plain_text(body.html) if config.build.search else "",
+        text=body.text,
         toc=body.toc,
         extra=meta.extra,
         assets=_asset_paths(source, site_path),

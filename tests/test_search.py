@@ -32,10 +32,10 @@ def escape(tex: str) -> str:
     return tex.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def text_of(markdown: str) -> str:
+def text_of(markdown: str, options: MarkdownOptions | None = None) -> str:
     """The search text of a body rendered by sitegen's own Markdown stage."""
-    body = render_markdown(markdown, MarkdownOptions(), page_url="/p/", base_path="/")
-    return plain_text(body.html)
+    options = options or MarkdownOptions()
+    return render_markdown(markdown, options, page_url="/p/", base_path="/", search=True).text
 
 
 def site_of(root: Path) -> Site:
@@ -337,3 +337,28 @@ def test_every_formula_of_real_posts_is_in_the_index(root: Path, tmp_path: Path)
         assert_in_order(texts, index[doc.url]["text"])
         spans += len(texts)
     assert spans > 500
+
+
+CODE_POSTS = [
+    "```python\ndef f(a, b):\n    return a < b and '&' or \"x\"  # 注释\n```\n",
+    "Before.\n\n```c linenos\nint main() { return 0; }\n```\n\nAfter $x_1$.\n",
+    "```nosuchlanguage\n<b>not bold</b> &amp;\n```\n",
+    "    indented code <i>\n\n```\nno language\n```\n",
+    "- item\n\n  ```js\n  const a = `${b}`;\n  ```\n> ```bash\n> echo $HOME\n> ```\n",
+]
+
+
+@pytest.mark.parametrize("line_numbers", [False, True])
+@pytest.mark.parametrize("markdown", CODE_POSTS)
+def test_search_text_of_code_is_what_the_highlighted_page_shows(markdown, line_numbers):
+    """The search text is read from the body rendered with code unhighlighted; it must be
+    the text a reader sees in the highlighted page (line numbers aside)."""
+    options = MarkdownOptions(line_numbers=line_numbers)
+    page = render_markdown(markdown, options, page_url="/p/", base_path="/")
+    assert 'class="highlight"' in page.html
+    assert text_of(markdown, options) == plain_text(page.html)
+
+
+def test_no_search_text_is_made_unless_asked_for():
+    body = render_markdown("Words $x$.\n", MarkdownOptions(), page_url="/p/", base_path="/")
+    assert body.text == ""

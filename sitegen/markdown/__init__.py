@@ -11,10 +11,11 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
 from sitegen.markdown.figures import figures_plugin
-from sitegen.markdown.highlight import highlight_plugin
+from sitegen.markdown.highlight import PLAIN_CODE, highlight_plugin
 from sitegen.markdown.links import links_plugin
 from sitegen.markdown.math import DEFAULT_ENVIRONMENTS, math_plugin
 from sitegen.markdown.toc import TocEntry, collect_toc, heading_ids_plugin
+from sitegen.plaintext import plain_text
 
 MATH_TOKENS = frozenset({"math_inline", "math_inline_display", "math_block", "math_env"})
 MORE_MARKER = re.compile(r"<!--\s*more\s*-->")
@@ -39,6 +40,7 @@ class RenderedBody:
     has_more: bool
     toc: tuple[TocEntry, ...]
     has_math: bool
+    text: str  # plain text for the search index, when asked for (else "")
 
 
 @lru_cache(maxsize=8)
@@ -59,13 +61,20 @@ def make_parser(options: MarkdownOptions) -> MarkdownIt:
 
 
 def render_markdown(
-    text: str, options: MarkdownOptions, *, page_url: str, base_path: str
+    text: str, options: MarkdownOptions, *, page_url: str, base_path: str, search: bool = False
 ) -> RenderedBody:
-    """Render a body once and cut the excerpt from the same tokens, so both agree."""
+    """Render a body once and cut the excerpt from the same tokens, so both agree.
+
+    With `search`, also the body's plain text (sitegen.plaintext), read from the same tokens
+    rendered with code left unhighlighted: the same text, without the hundreds of Pygments
+    spans that made reading it back cost as much as the Markdown."""
     md = make_parser(options)
     env = {"page_url": page_url, "base_path": base_path}
     tokens = md.parse(text, env)
     html = md.renderer.render(tokens, md.options, env)
+    plain = ""
+    if search:
+        plain = plain_text(md.renderer.render(tokens, md.options, {**env, PLAIN_CODE: True}))
     cut = _excerpt_end(tokens, options.excerpt)
     if cut is None or cut >= _content_end(tokens):
         excerpt_html, has_more = html, False
@@ -74,7 +83,7 @@ def render_markdown(
     toc = collect_toc(md, tokens, env)
     if len(toc) < options.toc_min_headings:
         toc = ()
-    return RenderedBody(html, excerpt_html, has_more, toc, has_math(tokens))
+    return RenderedBody(html, excerpt_html, has_more, toc, has_math(tokens), plain)
 
 
 def has_math(tokens: list[Token]) -> bool:

@@ -16,6 +16,8 @@ from pygments.util import ClassNotFound
 
 from sitegen.markdown.lexing import accelerate
 
+PLAIN_CODE = "plain_code"  # an env key: render fences without Pygments
+
 
 def highlight_plugin(md: MarkdownIt, *, line_numbers: bool = False) -> None:
     """Render fences as Pygments' own `<div class="highlight">` blocks.
@@ -25,6 +27,8 @@ def highlight_plugin(md: MarkdownIt, *, line_numbers: bool = False) -> None:
     """
 
     def fence(renderer, tokens: Sequence[Token], idx: int, options, env) -> str:
+        if env.get(PLAIN_CODE):  # for reading the text back: the code, unhighlighted
+            return highlight_code(tokens[idx].content, "", False)
         language, _, rest = unescapeAll(tokens[idx].info).strip().partition(" ")
         words = rest.split()
         numbered = ("linenos" in words or line_numbers) and "nolinenos" not in words
