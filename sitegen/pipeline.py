@@ -541,7 +541,8 @@ def _current_work() -> _Work:
 
 @dataclass(frozen=True)
 class _Produce:
-    """Files a worker makes with `make` rather than a template: a feed pair, the sitemap."""
+    """Files a worker makes with `make` rather than a template: a feed pair, the sitemap,
+    the search index."""
 
     make: Callable[[], dict[str, bytes]]
 

@@ -96,3 +96,7 @@ def test_first_characters(pattern: str, expected: set[str]) -> None:
 @pytest.mark.parametrize("pattern", ["", "a*", r"(?:x|)", r"(a?)\1b", r"(a)?(?(1)b|c)", r"\b"])
 def test_what_may_match_empty_or_cannot_be_read_may_start_anywhere(pattern: str) -> None:
     assert first_characters(re.compile(pattern)) is ANYTHING
+
+
+def test_a_rule_that_is_no_regex_may_start_anywhere() -> None:
+    assert first_characters(None) is ANYTHING

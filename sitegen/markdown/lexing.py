@@ -117,7 +117,7 @@ class _Tables(dict):
 
     def __missing__(self, state: str) -> list[tuple]:
         rules = self.tokendefs[state]
-        firsts = [first_characters(rexmatch.__self__) for rexmatch, _, _ in rules]
+        firsts = [first_characters(getattr(rexmatch, "__self__", None)) for rexmatch, _, _ in rules]
         table = [
             tuple(
                 rule
@@ -149,13 +149,13 @@ class _Unknown(Exception):
     pass
 
 
-def first_characters(pattern: re.Pattern[str]) -> frozenset[str] | None:
+def first_characters(pattern: re.Pattern[str] | None) -> frozenset[str] | None:
     """The ASCII characters a match of `pattern` can start with, or ANYTHING (None) when
-    it can match the empty string or the analysis cannot tell."""
+    it can match the empty string, or the analysis cannot tell (or it is no regex)."""
     try:
-        tree = sre_parse.parse(pattern.pattern, pattern.flags)
+        tree = sre_parse.parse(pattern.pattern, pattern.flags)  # type: ignore[union-attr]
         chars, nullable = _first(list(tree), tree.state.flags)
-    except (_Unknown, re.error, RecursionError, TypeError, ValueError):
+    except (_Unknown, re.error, AttributeError, RecursionError, TypeError, ValueError):
         return ANYTHING
     return ANYTHING if nullable else frozenset(chars)
 
