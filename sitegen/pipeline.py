@@ -85,12 +85,11 @@ def run(
     plan = _Plan(fresh, changes)
     plan.pages(routes)
     for pair in feed_pairs(site):
-        members = [post.source + identities[post.source] for post in pair.posts]
-        fingerprint = digest(pair.folder, pair.title, *members)
+        fingerprint = digest(pair.folder, pair.title, *_members(pair.posts, identities))
         plan.produce(pair.paths, fingerprint, partial(feed_outputs, site, pair))
     if config.build.search:
-        members = [doc.source + identities[doc.source] for doc in site.posts + site.pages]
-        plan.produce((SEARCH_INDEX,), digest(*members), partial(search_outputs, site))
+        fingerprint = digest(*_members(site.posts + site.pages, identities))
+        plan.produce((SEARCH_INDEX,), fingerprint, partial(search_outputs, site))
     listed = sitemap_entries(routes)
     plan.produce(SITEMAP_FILES, digest(repr(listed)), partial(sitemap_outputs, site, listed))
     errors += plan.copies(static_files(config, site.posts + site.pages), config.root)
@@ -144,6 +143,11 @@ def run(
         notices=cache.notices + notices.lines,
         explanations=plan.explanations if options.explain else [],
     )
+
+
+def _members(documents: Iterable[Document], identities: dict[str, str]) -> list[str]:
+    """What a file made of whole documents (a feed, the search index) is a function of."""
+    return [doc.source + identities[doc.source] for doc in documents]
 
 
 class _Plan:
