@@ -159,6 +159,19 @@ def read_attribute(obj: Any, name: Any, value: Any) -> Any:
     return value
 
 
+def replay(recorded: Recording) -> None:
+    """Count what a piece of a page read (kept with the piece, which is rendered once and
+    shown on many pages) as read by the page being recorded now."""
+    if _current is None:
+        return
+    for obj_id, (obj, reads) in recorded.reads.items():
+        entry = _current.reads.get(obj_id)
+        if entry is None:
+            entry = _current.reads[obj_id] = (obj, set())
+        entry[1].update(reads)
+    _current.templates.update(recorded.templates)
+
+
 def read_template(name: str) -> None:
     if _current is not None:
         _current.templates.add(name)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import traceback
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from sitegen import depends
 from sitegen.config import Config
@@ -93,8 +95,39 @@ def make_environment(config: Config, compiled: Path | None = None) -> jinja2.Env
         mathjax_config=mathjax_config(config.math.macros, config.math.tags),
         feed_atom_url=link(base_path, "atom.xml"),
         feed_rss_url=link(base_path, "rss.xml"),
+        partial_cached=_partial_cache(env),
     )
     return env
+
+
+def _partial_cache(env: jinja2.Environment) -> Callable[..., Markup]:
+    """`partial_cached(name, **args)`, as Hugo's partialCached: the template `name` rendered
+    once per build (and worker) for the same arguments, however many pages show it — a
+    post's meta line appears on half a dozen list pages. It sees its arguments, `site` and
+    the globals, never the page, so its output cannot depend on which page asks. Objects
+    are the same argument only if they are the same object. What it read is replayed into
+    every page that shows it, so those pages still re-render when that changes."""
+    cache: dict[tuple, tuple[Markup, depends.Recording, dict]] = {}
+
+    @jinja2.pass_context
+    def partial_cached(context: jinja2.runtime.Context, name: str, **args: Any) -> Markup:
+        args = {"site": context.get("site"), **args}
+        key = (name, *sorted((arg, _same_argument(value)) for arg, value in args.items()))
+        hit = cache.get(key)
+        if hit is None:
+            with depends.recording() as seen:
+                html = Markup(env.get_template(name).render(args))
+            hit = cache[key] = (html, seen, args)  # holding args: their ids stay theirs
+        depends.replay(hit[1])
+        return hit[0]
+
+    return partial_cached
+
+
+def _same_argument(value: object) -> tuple:
+    if value is None or type(value) in (str, int, float, bool):
+        return ("value", value)
+    return ("object", id(value))
 
 
 def render_route(env: jinja2.Environment, site: Site, route: Route) -> bytes:

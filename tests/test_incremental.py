@@ -332,8 +332,9 @@ def test_changing_a_build_option_and_back(site, change):
         ("base.html", '<meta name="generator" content="sitegen">', "about/index.html"),
         ("_macros.html", '<div class="post-meta">', "index.html"),
         ("_toc.html", '<nav class="toc"', "2024/03/gamma/index.html"),
+        ("_post_meta.html", "{{ m.post_meta(doc) -}}", "tags/energy/index.html"),
     ],
-    ids=["base.html", "_macros.html", "_toc.html"],
+    ids=["base.html", "_macros.html", "_toc.html", "_post_meta.html"],
 )
 def test_edit_a_site_template_override(site, template, old, shown_in):
     override(site, template, old, f"{old}<!-- mark one -->")

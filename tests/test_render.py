@@ -1,0 +1,88 @@
+"""Templates' `partial_cached`: one rendering per build for the same arguments, shown on
+many pages, with what it read counted as read by each of them."""
+
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from sitegen import depends
+from sitegen.build import BuildFailed, BuildOptions, build_site
+from sitegen.config import load_config
+from sitegen.content import Source, load_document, markdown_options
+from sitegen.render import make_environment
+from sitegen.site import Publishing, Site, assemble_site
+from tests.conftest import NOW, post, write_site
+
+META = "{{ doc.title }} ({{ doc.tags|length }} tags, {{ style }})"
+CACHED = '{% for post in site.posts %}[{{ partial_cached("_meta.html", doc=post, style=style) }}]{% endfor %}'
+INLINE = "{% for post in site.posts %}[{% with doc = post %}" + META + "{% endwith %}]{% endfor %}"
+
+
+def environment_and_site(root: Path, templates: dict[str, str]) -> tuple[jinja2.Environment, Site]:
+    posts = {"a": post("Alpha", tags=["x", "y"]), "b": post("Beta", "2024-02-01", tags=["x"])}
+    files = {f"templates/{name}": text for name, text in templates.items()}
+    write_site(root, files | {f"content/posts/{name}.md": text for name, text in posts.items()})
+    config = load_config(root)
+    docs = [
+        load_document(
+            Source(f"content/posts/{name}.md", "post", text.encode()),
+            config,
+            markdown_options(config),
+        )
+        for name, text in posts.items()
+    ]
+    return make_environment(config), assemble_site(config, docs, Publishing(now=NOW))
+
+
+def render(
+    env: jinja2.Environment, site: Site, source: str, **context: object
+) -> tuple[str, depends.Recording]:
+    with depends.recording() as seen:
+        html = env.from_string(source).render(site=site, **context)
+    return html, seen
+
+
+def test_a_cached_partial_shows_and_records_what_the_same_markup_inline_does(tmp_path):
+    env, site = environment_and_site(tmp_path, {"_meta.html": META})
+    first, first_reads = render(env, site, CACHED, style="long")
+    again, again_reads = render(env, site, CACHED, style="long")  # every partial from the cache
+    inline, inline_reads = render(env, site, INLINE, style="long")
+    assert first == again == inline == "[Beta (1 tags, long)][Alpha (2 tags, long)]"
+    assert first_reads.deps() == again_reads.deps() == inline_reads.deps()
+    assert ("doc", "content/posts/a.md") in dict(again_reads.deps())
+    assert "_meta.html" in again_reads.templates
+
+
+def test_other_arguments_are_another_rendering(tmp_path):
+    env, site = environment_and_site(tmp_path, {"_meta.html": META})
+    assert render(env, site, CACHED, style="long")[0].endswith("long)]")
+    assert render(env, site, CACHED, style="short")[0].endswith("short)]")
+
+
+def test_another_site_is_another_rendering(tmp_path):
+    env, site = environment_and_site(tmp_path, {"_meta.html": "{{ site.posts|length }}"})
+    smaller = assemble_site(site.config, list(site.posts[:1]), Publishing(now=NOW))
+    source = '{{ partial_cached("_meta.html", doc=site.posts[0]) }}'
+    assert render(env, site, source)[0] == "2"
+    assert render(env, smaller, source)[0] == "1"
+
+
+def test_a_partial_does_not_see_the_page_that_shows_it(tmp_path):
+    env, site = environment_and_site(tmp_path, {"_meta.html": "{{ secret }}"})
+    with pytest.raises(jinja2.UndefinedError, match="secret"):
+        render(env, site, CACHED, style="long", secret="of the page")
+
+
+def test_a_mistake_in_a_cached_partial_names_its_file_and_line(make_site, tmp_path):
+    root = make_site(
+        {
+            "content/posts/a.md": post("A"),
+            "templates/_post_meta.html": "{{ doc.title }}\n{{ canonical_url }}\n",
+        }
+    )
+    with pytest.raises(BuildFailed) as caught:
+        build_site(root, BuildOptions(output=tmp_path / "out", now=NOW))
+    [error] = caught.value.errors
+    assert (error.path, error.line) == ("templates/_post_meta.html", 2)
+    assert "canonical_url" in error.message
