@@ -49,6 +49,7 @@ from sitegen.writer import (
 )
 
 MIN_PARALLEL = 48  # fewer items than this are done in-process: a pool would cost more
+WRITE_BATCH = 500  # parsed sources stored at a time, as the workers deliver them
 
 
 def run(
@@ -319,13 +320,18 @@ def _parse(
             file for file in found if current[file.rel].lint is None and file.rel not in to_parse
         ]
     work = _Work(config, markdown=markdown_options(config), strict=options.strict)
+    batch: dict[str, CachedSource] = {}
     for file, (text_digest, parsed, lint) in zip(
         to_parse, _map(_parse_one, to_parse, jobs, progress, "parsing", work), strict=True
     ):
         entry = replace(current[file.rel], digest=text_digest, parsed=parsed, lint=lint)
-        current[file.rel] = entry
+        current[file.rel] = batch[file.rel] = entry
         cache.parsed(file.rel, entry)  # unpickled now, while the workers parse the rest
+        if len(batch) == WRITE_BATCH:  # and stored now: 0.26 s at 10,000 posts otherwise
+            cache.update_sources(parse_key, batch, ())
+            batch = {}
 
+    # `cached` holds what is stored by now: the rest is what changed without a parse
     changed = {rel: c for rel, c in current.items() if cached.get(rel) != c}
     cache.update_sources(parse_key, changed, set(cached) - set(current))
     documents, errors, identities, findings = [], [], {}, {}

@@ -249,3 +249,18 @@ def test_a_build_with_nothing_changed_answers_without_the_pipeline(
     monkeypatch.undo()
     assert build(root).written == 1
     assert (tmp_path / "out/404.html").read_text() == "<p>gone</p>\n"
+
+
+def test_sources_stored_in_batches_while_parsing_are_all_kept(make_site, build, monkeypatch):
+    root = make_site(posts(7))
+    monkeypatch.setattr(pipeline, "WRITE_BATCH", 3)  # two batches during the parse, one after
+    build(root)
+    with sqlite3.connect(root / STATE_DIR / DATABASE) as db:
+        assert db.execute("SELECT COUNT(*) FROM sources").fetchone() == (7,)
+
+    def must_not_parse(file):
+        raise AssertionError(f"{file.rel} was parsed again")
+
+    monkeypatch.setattr(pipeline, "_parse_one", must_not_parse)
+    (root / "content/posts/p000.md").touch()  # a new stat, the same bytes: still not parsed
+    assert build(root).errors == []

@@ -23,7 +23,7 @@ def _figures(state: StateCore) -> None:
     while i + 2 < len(tokens):
         opening, inline = tokens[i], tokens[i + 1]
         caption = None
-        if opening.type == "paragraph_open" and inline.type == "inline":
+        if opening.type == "paragraph_open" and inline.type == "inline" and "![" in inline.content:
             caption = _caption(state, inline.children or [], inline.content)
         if caption is None:
             i += 1

@@ -9,6 +9,8 @@ from markdown_it.rules_core import StateCore
 
 from sitegen.urls import link
 
+_URL_ATTRIBUTE = {"image": "src", "link_open": "href"}
+
 
 def links_plugin(md: MarkdownIt) -> None:
     md.core.ruler.push("site_links", _rewrite)
@@ -25,8 +27,8 @@ def _rewrite(state: StateCore) -> None:
     if base_path is None or page_url is None:
         return
     for block in state.tokens:
-        for token in block.children or []:
-            attr = {"image": "src", "link_open": "href"}.get(token.type)
+        for token in block.children or ():
+            attr = _URL_ATTRIBUTE.get(token.type)
             if attr:
                 value = token.attrGet(attr)
                 if isinstance(value, str):

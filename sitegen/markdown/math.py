@@ -195,7 +195,10 @@ def _match_dollar(src: str, pos: int, end: int) -> _Match | None:
 
 def in_url(src: str, pos: int) -> bool:
     """True when the `$` at ``pos`` is part of a bare URL (`https://e.org/$a/$b`)."""
-    return _URL_BEFORE.search(src, max(0, pos - 300), pos) is not None
+    start = max(0, pos - 300)
+    if src.find("://", start, pos) < 0 and src.find("www.", start, pos) < 0:
+        return False  # most `$`s: no need to run the pattern back over 300 characters
+    return _URL_BEFORE.search(src, start, pos) is not None
 
 
 def _inside_later_code_span(src: str, start: int, close: int, end: int) -> bool:
