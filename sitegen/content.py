@@ -17,7 +17,7 @@ from sitegen.config import Config
 from sitegen.errors import SiteError
 from sitegen.fastpickle import pickled_by_fields
 from sitegen.frontmatter import SLUG_PATTERN, Meta, split_front_matter, validate_meta
-from sitegen.markdown import MarkdownOptions, render_markdown
+from sitegen.markdown import MarkdownOptions, RenderedBody, render_markdown
 from sitegen.markdown.math import DEFAULT_ENVIRONMENTS
 from sitegen.markdown.toc import TocEntry
 from sitegen.urls import expand_permalink, link, make_slug
@@ -25,6 +25,7 @@ from sitegen.urls import expand_permalink, link, make_slug
 KINDS = {"posts": "post", "pages": "page"}
 BUNDLE_INDEX = "index.md"
 SUMMARY_LENGTH = 160
+UNRENDERED = RenderedBody("", "", False, (), False, "")
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,22 @@ class Document:
     extra: dict[str, Any] = field(default_factory=dict)
     assets: tuple[tuple[str, str], ...] = ()
     slug_line: int | None = None  # where `slug:` is written, for URL clash messages
+    rendered: bool = True  # False: not published by the build that read it, body left out
+
+
+@dataclass(frozen=True)
+class Publishing:
+    """What a build publishes: drafts and future posts only when asked."""
+
+    drafts: bool = False
+    future: bool = False
+    now: datetime | None = None
+
+    def publishes(self, doc: Document | Meta) -> bool:
+        if doc.draft and not self.drafts:
+            return False
+        future = doc.date is not None and self.now is not None and doc.date > self.now
+        return self.future or not future
 
 
 @dataclass(frozen=True)
@@ -132,8 +149,17 @@ def markdown_options(config: Config) -> MarkdownOptions:
     )
 
 
-def load_document(source: Source, config: Config, options: MarkdownOptions) -> Document:
-    """Parse one source; raises SiteError for anything the author must fix."""
+def load_document(
+    source: Source,
+    config: Config,
+    options: MarkdownOptions,
+    publishing: Publishing | None = None,
+) -> Document:
+    """Parse one source; raises SiteError for anything the author must fix.
+
+    A document that `publishing` leaves out (a draft, a post dated in the future) is read
+    up to its front matter only, as Hugo does: its body is rendered by the build that
+    publishes it (a quarter of a 10,000-post corpus dated up to 2032 was such posts)."""
     text = _decode(source)
     split = split_front_matter(source.rel, text)
     meta = validate_meta(source.rel, split, config.zone)
@@ -143,11 +169,15 @@ def load_document(source: Source, config: Config, options: MarkdownOptions) -> D
     pattern = config.build.post_url if source.kind == "post" else config.build.page_url
     site_path = expand_permalink(pattern, slug, meta.date)  # config checked the placeholders
     url = link(config.base_path, site_path)
-    body = render_markdown(
-        split.body, options, page_url=url, base_path=config.base_path, search=config.build.search
-    )
+    rendered = publishing is None or publishing.publishes(meta)
+    body = UNRENDERED
+    if rendered:
+        search = config.build.search
+        body = render_markdown(
+            split.body, options, page_url=url, base_path=config.base_path, search=search
+        )
     excerpt_html, has_more = body.excerpt_html, body.has_more
-    if meta.summary:  # Markdown too, with links resolved like the body's
+    if meta.summary and rendered:  # Markdown too, with links resolved like the body's
         summary = render_markdown(meta.summary, options, page_url=url, base_path=config.base_path)
         excerpt_html, has_more = summary.html, True
     return Document(
@@ -175,6 +205,7 @@ def load_document(source: Source, config: Config, options: MarkdownOptions) -> D
         extra=meta.extra,
         assets=_asset_paths(source, site_path),
         slug_line=split.key_lines.get("slug"),
+        rendered=rendered,
     )
 
 

@@ -27,7 +27,14 @@ from sitegen import depends
 from sitegen.build import STATE_DIR, BuildOptions, BuildReport, Inputs
 from sitegen.cache import Cache, CachedSource, code_version, digest, file_stat, recent, scan_files
 from sitegen.config import Config
-from sitegen.content import Document, SourceFile, load_document, markdown_options, source_files
+from sitegen.content import (
+    Document,
+    Publishing,
+    SourceFile,
+    load_document,
+    markdown_options,
+    source_files,
+)
 from sitegen.errors import BuildFailed, SiteError
 from sitegen.feeds import feed_outputs, feed_pairs
 from sitegen.markdown import MarkdownOptions
@@ -35,7 +42,7 @@ from sitegen.progress import Progress
 from sitegen.render import make_environment, render_route
 from sitegen.routes import Route, site_routes
 from sitegen.search import SEARCH_INDEX, search_outputs
-from sitegen.site import Publishing, Site, assemble_site, unique_urls
+from sitegen.site import Site, assemble_site, unique_urls
 from sitegen.sitemap import SITEMAP_FILES, sitemap_entries, sitemap_outputs
 from sitegen.themes import template_dirs, theme_dirs
 from sitegen.writer import (
@@ -67,8 +74,10 @@ def run(
     if not fresh and old.get("rendering") != key["rendering"]:
         fresh = "first build here" if not old else "sitegen, the config or the options changed"
 
-    documents, identities, findings, errors = _parse(config, options, cache, inputs, jobs, progress)
     publishing = Publishing(options.drafts, options.future, options.now)
+    documents, identities, findings, errors = _parse(
+        config, options, publishing, cache, inputs, jobs, progress
+    )
     published, clashes = unique_urls([doc for doc in documents if publishing.publishes(doc)])
     errors += clashes
     for doc in published:  # only what is published must pass the linter
@@ -289,6 +298,7 @@ def static_files(config: Config, documents: Iterable[Document]) -> dict[str, Pat
 def _parse(
     config: Config,
     options: BuildOptions,
+    publishing: Publishing,
     cache: Cache,
     inputs: Inputs,
     jobs: int,
@@ -306,7 +316,7 @@ def _parse(
         stat = inputs.content[file.rel.removeprefix("content/")]
         keep = None if recent(stat, inputs.scanned_ns) else stat
         entry = None if options.clean else cached.get(file.rel)
-        if entry and entry.assets == file.assets:  # else a bundle gained or lost a file
+        if entry and entry.assets == file.assets and _complete(cache, file.rel, entry, publishing):
             if entry.stat == stat:
                 current[file.rel] = entry
                 continue
@@ -319,7 +329,9 @@ def _parse(
         to_parse += [
             file for file in found if current[file.rel].lint is None and file.rel not in to_parse
         ]
-    work = _Work(config, markdown=markdown_options(config), strict=options.strict)
+    work = _Work(
+        config, markdown=markdown_options(config), publishing=publishing, strict=options.strict
+    )
     batch: dict[str, CachedSource] = {}
     for file, (text_digest, parsed, lint) in zip(
         to_parse, _map(_parse_one, to_parse, jobs, progress, "parsing", work), strict=True
@@ -348,13 +360,22 @@ def _parse(
     return documents, identities, findings, errors
 
 
+def _complete(cache: Cache, rel: str, entry: CachedSource, publishing: Publishing) -> bool:
+    """False for a document parsed without its body that this build publishes (a post
+    whose date has come, a draft built with --drafts): it must be parsed again."""
+    parsed = cache.parsed(rel, entry)
+    return not isinstance(parsed, Document) or parsed.rendered or not publishing.publishes(parsed)
+
+
 def _parse_one(file: SourceFile) -> tuple[str, bytes, bytes | None]:
     """One source's digest, its document (or the author's mistake) pickled for the cache,
     and the linter's findings when --strict asks for them."""
     work = _current_work()
     source = file.read(work.config.root)
     try:
-        result: Document | SiteError = load_document(source, work.config, work.markdown)
+        result: Document | SiteError = load_document(
+            source, work.config, work.markdown, work.publishing
+        )
     except SiteError as error:
         result = error
     lint = None
@@ -531,6 +552,7 @@ class _Work:
 
     config: Config
     markdown: MarkdownOptions | None = None
+    publishing: Publishing | None = None
     strict: bool = False
     env: jinja2.Environment | None = None
     site: Site | None = None

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from sitegen.config import Config
-from sitegen.content import Document, TermLink
+from sitegen.content import Document, Publishing, TermLink
 from sitegen.errors import SiteError
 
 
@@ -53,21 +53,6 @@ class ArchiveYear:
     @property
     def count(self) -> int:
         return sum(month.count for month in self.months)
-
-
-@dataclass(frozen=True)
-class Publishing:
-    """What a build publishes: drafts and future posts only when asked."""
-
-    drafts: bool = False
-    future: bool = False
-    now: datetime | None = None
-
-    def publishes(self, doc: Document) -> bool:
-        if doc.draft and not self.drafts:
-            return False
-        future = doc.date is not None and self.now is not None and doc.date > self.now
-        return self.future or not future
 
 
 @dataclass(frozen=True)

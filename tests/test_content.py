@@ -1,20 +1,46 @@
 """One source → one Document: excerpts, slugs, URLs, bundles, math detection."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from sitegen.config import parse_config
-from sitegen.content import Source, find_sources, load_document, markdown_options
+from sitegen.content import Publishing, Source, find_sources, load_document, markdown_options
 
 CONFIG = parse_config(Path("/site"), {"site": {"title": "T", "base_url": "https://e.org/blog/"}})
 
 
 def doc_of(
-    body: str, front: str = "title: T\ndate: 2024-05-10", rel="content/posts/p.md", config=CONFIG
+    body: str,
+    front: str = "title: T\ndate: 2024-05-10",
+    rel="content/posts/p.md",
+    config=CONFIG,
+    publishing=None,
 ):
     source = Source(rel, "post", f"---\n{front}\n---\n{body}".encode())
-    return load_document(source, config, markdown_options(config))
+    return load_document(source, config, markdown_options(config), publishing)
+
+
+@pytest.mark.parametrize(
+    ("front", "publishing", "rendered"),
+    [
+        ("date: 2024-05-10", Publishing(now=datetime(2024, 5, 11, tzinfo=UTC)), True),
+        ("date: 2024-05-10", Publishing(now=datetime(2024, 5, 9, tzinfo=UTC)), False),
+        ("date: 2024-05-10", Publishing(future=True, now=datetime(2024, 5, 9, tzinfo=UTC)), True),
+        ("date: 2024-05-10\ndraft: true", Publishing(), False),
+        ("date: 2024-05-10\ndraft: true", Publishing(drafts=True), True),
+        ("date: 2024-05-10\ndraft: true", None, True),  # `sitegen check` reads every body
+    ],
+)
+def test_only_a_published_body_is_rendered(front, publishing, rendered):
+    doc = doc_of("Body $x$.\n\nMore.\n", f"title: T\n{front}", publishing=publishing)
+    assert doc.rendered == rendered and doc.title == "T"
+    assert (doc.body_html, doc.has_math, doc.has_more) == (
+        ('<p>Body <span class="math inline">\\(x\\)</span>.</p>\n<p>More.</p>\n', True, True)
+        if rendered
+        else ("", False, False)
+    )
 
 
 def test_more_marker_cuts_the_excerpt_and_keeps_math_exact():
