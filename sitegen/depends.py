@@ -162,14 +162,10 @@ def read_attribute(obj: Any, name: Any, value: Any) -> Any:
 def replay(recorded: Recording) -> None:
     """Count what a piece of a page read (kept with the piece, which is rendered once and
     shown on many pages) as read by the page being recorded now."""
-    if _current is None:
-        return
-    for obj_id, (obj, reads) in recorded.reads.items():
-        entry = _current.reads.get(obj_id)
-        if entry is None:
-            entry = _current.reads[obj_id] = (obj, set())
-        entry[1].update(reads)
-    _current.templates.update(recorded.templates)
+    if _current is not None:
+        for obj, reads in recorded.reads.values():
+            _reads_of(_current, obj).update(reads)
+        _current.templates.update(recorded.templates)
 
 
 def read_template(name: str) -> None:
@@ -179,10 +175,14 @@ def read_template(name: str) -> None:
 
 def _record(obj: object, read: object) -> None:
     if _current is not None:
-        entry = _current.reads.get(id(obj))  # the objects outlive the recording
-        if entry is None:
-            entry = _current.reads[id(obj)] = (obj, set())
-        entry[1].add(read)
+        _reads_of(_current, obj).add(read)
+
+
+def _reads_of(recording: Recording, obj: object) -> set:
+    entry = recording.reads.get(id(obj))  # the objects outlive the recording
+    if entry is None:
+        entry = recording.reads[id(obj)] = (obj, set())
+    return entry[1]
 
 
 class TrackedTuple:
