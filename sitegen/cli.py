@@ -6,7 +6,6 @@ import argparse
 import os
 import sys
 import traceback
-import webbrowser
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -121,6 +120,8 @@ def _serve(args: argparse.Namespace) -> int:
     with server:
         print(f"serving {server.url} (Ctrl-C to stop)", flush=True)
         if args.open:
+            import webbrowser
+
             webbrowser.open(server.url)
         server.wait()
     return 0
