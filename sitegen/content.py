@@ -129,9 +129,9 @@ def source_files(paths: Iterable[str]) -> list[SourceFile]:
         for path in inside:
             if not path.endswith(".md") and (bundle := _bundle_of(path, bundles)):
                 assets[bundle].append(f"content/{prefix}{path}")
-        for path in inside:
+        for path in (path for path in inside if path.endswith(".md")):
             bundle = _bundle_of(path, bundles)
-            if path.endswith(".md") and (bundle is None or path == bundle + BUNDLE_INDEX):
+            if bundle is None or path == bundle + BUNDLE_INDEX:
                 owned = tuple(assets.get(bundle, ())) if bundle else ()
                 found.append(SourceFile(f"content/{prefix}{path}", kind, owned))
     return found
