@@ -10,6 +10,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
+from sitegen.markdown.dispatch import dispatch_block_rules
 from sitegen.markdown.figures import figures_plugin
 from sitegen.markdown.highlight import PLAIN_CODE, highlight_plugin
 from sitegen.markdown.links import links_plugin
@@ -57,6 +58,7 @@ def make_parser(options: MarkdownOptions) -> MarkdownIt:
     figures_plugin(md)
     heading_ids_plugin(md)
     links_plugin(md)
+    dispatch_block_rules(md)
     return md
 
 
