@@ -6,12 +6,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-
-from feedgen.feed import FeedGenerator
+from typing import TYPE_CHECKING
 
 from sitegen.content import Document
 from sitegen.site import Site
 from sitegen.urls import absolute, link
+
+if TYPE_CHECKING:
+    from feedgen.feed import FeedGenerator
 
 # Links inside post HTML are root-relative (/blog/x/); a feed reader needs them absolute.
 ROOT_RELATIVE = re.compile(r'(\s(?:href|src)=")/(?!/)')
@@ -64,6 +66,9 @@ def _links(site: Site, folder: str, self_path: str) -> list[dict[str, str]]:
 def _feed(
     site: Site, title: str, posts: Sequence[Document], links: list[dict[str, str]]
 ) -> FeedGenerator:
+    # imported by the worker that makes the feeds: feedgen and lxml are 8 ms of every start
+    from feedgen.feed import FeedGenerator
+
     base_url = site.config.site.base_url
     feed = FeedGenerator()
     feed.id(links[-1]["href"])
