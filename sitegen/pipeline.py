@@ -19,9 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from sitegen import depends
 from sitegen.build import STATE_DIR, BuildOptions, BuildReport, Inputs
@@ -39,7 +37,6 @@ from sitegen.errors import BuildFailed, SiteError
 from sitegen.feeds import feed_outputs, feed_pairs
 from sitegen.markdown import MarkdownOptions
 from sitegen.progress import Progress
-from sitegen.render import make_environment, render_route
 from sitegen.routes import Route, site_routes
 from sitegen.search import SEARCH_INDEX, search_outputs
 from sitegen.site import Site, assemble_site, unique_urls
@@ -54,6 +51,9 @@ from sitegen.writer import (
     stage_output,
     write_outputs,
 )
+
+if TYPE_CHECKING:
+    import jinja2
 
 MIN_PARALLEL = 48  # fewer items than this are done in-process: a pool would cost more
 WRITE_BATCH = 500  # parsed sources stored at a time, as the workers deliver them
@@ -75,8 +75,9 @@ def run(
         fresh = "first build here" if not old else "sitegen, the config or the options changed"
 
     publishing = Publishing(options.drafts, options.future, options.now)
+    templates = _Templates(config)
     documents, identities, findings, errors = _parse(
-        config, options, publishing, cache, inputs, jobs, progress
+        config, options, publishing, cache, inputs, jobs, progress, templates.compile_all
     )
     published, clashes = unique_urls([doc for doc in documents if publishing.publishes(doc)])
     errors += clashes
@@ -104,7 +105,7 @@ def run(
     plan.produce(SITEMAP_FILES, digest(repr(listed)), partial(sitemap_outputs, site, listed))
     errors += plan.copies(static_files(config, site.posts + site.pages), config.root)
 
-    staged = _render(plan, site, config, output, jobs, progress, errors)
+    staged = _render(plan, site, templates.env, output, jobs, progress, errors)
     # Write: first note which new files are about to appear, in case the build is killed.
     cache.mark_pending(key["output"], sorted(set(plan.planned) - previous))
     stats = write_outputs(output, plan.files, plan.planned, previous, staged)
@@ -224,10 +225,36 @@ class _Plan:
         return why is not None
 
 
+class _Templates:
+    """The theme's Jinja environment. Jinja is imported, and a first build's templates are
+    compiled, by this process while the workers parse: otherwise each render worker would
+    compile them (50 ms) and every build would wait for the import (10 ms)."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._env: jinja2.Environment | None = None
+
+    @property
+    def env(self) -> jinja2.Environment:
+        if self._env is None:
+            from sitegen.render import make_environment
+
+            self._env = make_environment(self.config, self.config.root / STATE_DIR / "templates")
+        return self._env
+
+    def compile_all(self) -> None:
+        import jinja2
+
+        for name in self.env.list_templates():
+            # a broken template is reported by the page that uses it, with its line
+            with contextlib.suppress(jinja2.TemplateError, UnicodeDecodeError, OSError):
+                self.env.get_template(name)
+
+
 def _render(
     plan: _Plan,
     site: Site,
-    config: Config,
+    env: jinja2.Environment,
     output: Path,
     jobs: int,
     progress: Progress,
@@ -238,10 +265,9 @@ def _render(
     existed = output.exists()
     forget_folders()
     root = output.resolve()
-    env = make_environment(config, config.root / STATE_DIR / "templates")
     changes = plan.changes
     work = _Work(
-        config,
+        site.config,
         env=env,
         site=site,
         output=root,
@@ -303,10 +329,11 @@ def _parse(
     inputs: Inputs,
     jobs: int,
     progress: Progress,
+    meanwhile: Callable[[], None],
 ) -> tuple[list[Document], dict[str, str], dict[str, list[SiteError]], list[SiteError]]:
     """Every source, parsed or taken from the cache: documents in source order, each
     source's identity (its bytes and its bundle's file list), the linter's findings with
-    --strict, and the errors."""
+    --strict, and the errors. `meanwhile` runs here while workers parse, if they do."""
     parse_key = digest(code_version(), repr(config))
     cached = cache.sources(parse_key)
     found = source_files(inputs.content)
@@ -333,9 +360,8 @@ def _parse(
         config, markdown=markdown_options(config), publishing=publishing, strict=options.strict
     )
     batch: dict[str, CachedSource] = {}
-    for file, (text_digest, parsed, lint) in zip(
-        to_parse, _map(_parse_one, to_parse, jobs, progress, "parsing", work), strict=True
-    ):
+    results = _map(_parse_one, to_parse, jobs, progress, "parsing", work, meanwhile)
+    for file, (text_digest, parsed, lint) in zip(to_parse, results, strict=True):
         entry = replace(current[file.rel], digest=text_digest, parsed=parsed, lint=lint)
         current[file.rel] = batch[file.rel] = entry
         cache.parsed(file.rel, entry)  # unpickled now, while the workers parse the rest
@@ -587,6 +613,8 @@ def _render_one(number: int) -> tuple[dict[str, str] | SiteError, str, tuple, tu
     """Make one job's files and stage them in the output folder (workers write, so pages
     never travel back to the parent): the temporary files (none if unchanged), or the
     template's error; and for a page, its context's fingerprint and what it read."""
+    from sitegen.render import render_route  # imported by now: see _Templates
+
     work = _current_work()
     job = work.jobs[number]
     if isinstance(job, _Produce):
@@ -615,10 +643,17 @@ def _stage_all(root: Path, files: dict[str, bytes]) -> dict[str, str]:
 
 
 def _map(
-    function: Callable, items: list, jobs: int, progress: Progress, stage: str, work: _Work
+    function: Callable,
+    items: list,
+    jobs: int,
+    progress: Progress,
+    stage: str,
+    work: _Work,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Iterator:
     """`function` over `items`, results in order as they come, so the caller works on them
-    while the workers go on; in worker processes when there are enough items."""
+    while the workers go on; in worker processes when there are enough items, and then
+    `meanwhile` runs here as soon as they have started."""
     global _work
     _work = work
     try:
@@ -634,7 +669,10 @@ def _map(
         try:
             with multiprocessing.get_context("fork").Pool(jobs, initializer=gc.enable) as pool:
                 chunk = max(1, min(64, len(items) // (jobs * 8)))
-                for done, result in enumerate(pool.imap(function, items, chunksize=chunk), 1):
+                results = pool.imap(function, items, chunksize=chunk)
+                if meanwhile is not None:
+                    meanwhile()
+                for done, result in enumerate(results, 1):
                     yield result
                     progress.update(stage, done, len(items))
         finally:

@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup
 
 from sitegen.build import BuildOptions, build_site
 from sitegen.errors import BuildFailed
+from sitegen.pipeline import MIN_PARALLEL
 from tests.conftest import NOW, REPO, post
 
 
@@ -179,6 +180,26 @@ def test_a_broken_template_writes_nothing(make_site, tmp_path):
     assert error.path == "templates/post.html" and error.line == 1
     assert "no_such_field" in error.message
     assert not out.exists()
+
+
+def test_templates_compiled_while_workers_parse_report_errors_as_before(make_site, tmp_path):
+    """A first build of many posts compiles the theme while the workers parse: a syntax error
+    is still the error of the page that uses the template, and a broken unused one is none."""
+    posts = {f"content/posts/p{i}.md": post(f"P{i}") for i in range(MIN_PARALLEL)}
+    root = make_site(
+        {
+            **posts,
+            "templates/post.html": "{% extends 'base.html' %}\n{% block content %}{% if %}{% endblock %}",
+            "templates/unused.html": "{% for %}",
+        }
+    )
+    options = BuildOptions(output=tmp_path / "out", now=NOW, jobs=2)
+    with pytest.raises(BuildFailed) as caught:
+        build_site(root, options)
+    [error] = caught.value.errors
+    assert (error.path, error.line) == ("templates/post.html", 2)
+    (root / "templates/post.html").unlink()
+    assert build_site(root, options).posts == MIN_PARALLEL
 
 
 def test_drafts_and_future_posts_only_on_request(make_site, tmp_path):
