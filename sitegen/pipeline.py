@@ -44,7 +44,9 @@ from sitegen.sitemap import SITEMAP_FILES, sitemap_entries, sitemap_outputs
 from sitegen.themes import template_dirs, theme_dirs
 from sitegen.writer import (
     discard_staged,
+    folders_holding,
     forget_folders,
+    holds_nothing,
     list_output,
     path_clashes,
     remove_output,
@@ -69,6 +71,7 @@ def run(
     progress: Progress,
 ) -> BuildReport:
     jobs = options.jobs or len(os.sched_getaffinity(0))
+    was_empty = holds_nothing(output)
     old = cache.state(key["output"]) or {}
     fresh = "--clean" if options.clean else None
     if not fresh and old.get("rendering") != key["rendering"]:
@@ -113,7 +116,7 @@ def run(
     notices = (
         _Foreign(set(), [], {})
         if private
-        else _foreign_files(root, plan.planned, previous, old, options)
+        else _foreign_files(root, plan.planned, previous, old, options, was_empty)
     )
     touched = set(plan.files) | set(plan.remade)
     outputs = {rel: changes.output_stats.get(rel) for rel in plan.planned if rel not in touched}
@@ -698,9 +701,12 @@ def _foreign_files(
     previous: set[str],
     old: dict[str, Any],
     options: BuildOptions,
+    was_empty: bool,
 ) -> _Foreign:
     """Files in the output folder that sitegen did not write: left alone and reported once,
     or removed with --clean-output. Temporary files of a killed build are removed."""
+    if was_empty:  # it holds what this build wrote, and nothing else: no need to list it
+        return _Foreign(set(), [], folders_holding(output, planned))
     listing = list_output(output, {} if options.clean_output else old.get("folders", {}))
     for stray in listing.strays:
         with contextlib.suppress(OSError):

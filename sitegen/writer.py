@@ -156,6 +156,29 @@ def list_output(root: Path, known: dict[str, int]) -> Listing:
     return listing
 
 
+def holds_nothing(folder: Path) -> bool:
+    """True for a folder that is empty or absent."""
+    try:
+        with os.scandir(folder) as entries:
+            return next(entries, None) is None
+    except FileNotFoundError:
+        return True
+
+
+def folders_holding(root: Path, files: Iterable[str]) -> dict[str, int]:
+    """What `list_output` records of an output folder that holds only `files`: the mtime of
+    each folder on their paths (dot-folders aside), read without listing any folder."""
+    folders = {""}
+    for rel in files:
+        parts = rel.split("/")[:-1]
+        for depth in range(len(parts)):
+            if parts[depth].startswith("."):
+                break
+            folders.add("/".join(parts[: depth + 1]))
+    top = str(root)
+    return {rel: os.stat(f"{top}/{rel}" if rel else top).st_mtime_ns for rel in folders}
+
+
 def remove_output(root: Path, rel: str) -> bool:
     """Delete one file below `root` (and folders it leaves empty); never anything outside."""
     if not is_safe_relative(rel):

@@ -168,6 +168,22 @@ def test_files_sitegen_did_not_write_are_left_alone_and_reported_once(make_site,
     assert not (tmp_path / "out" / "CNAME").exists() and not (tmp_path / "out" / "old").exists()
 
 
+@pytest.mark.parametrize("before", ["absent", "empty"])
+def test_a_first_build_into_an_empty_folder_still_notices_files_added_later(
+    make_site, build, tmp_path, before
+):
+    """Such a build does not list the folder it filled, but records its folders as if."""
+    root = make_site({**posts(2), "static/img/a/b.png": b"png"})
+    if before == "empty":
+        (tmp_path / "out").mkdir()
+    assert build(root).notices == []
+    for rel in ["2024/01/p001/notes.txt", "img/a/c.txt", "img/z.txt"]:
+        (tmp_path / "out" / rel).write_text("not sitegen's")
+    [notice] = build(root).notices
+    assert notice.startswith(f"{tmp_path / 'out'} holds 3 files sitegen did not write: ")
+    assert "2024/01/p001/notes.txt, img/a/c.txt, img/z.txt (left alone" in notice
+
+
 def test_a_build_that_changed_nothing_repeats_the_last_errors(make_site, build) -> None:
     root = make_site({**posts(2), "content/posts/bad.md": "---\ntitle: [unclosed\n---\n"})
     first = build(root)

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.writer import OutsideOutput, forget_folders, write_outputs
+from sitegen.writer import (
+    OutsideOutput,
+    folders_holding,
+    forget_folders,
+    holds_nothing,
+    list_output,
+    write_outputs,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -78,3 +85,17 @@ def test_a_folder_another_worker_makes_meanwhile_is_fine(tmp_path: Path, monkeyp
     write_outputs(out, {"a/b/index.html": b"page"}, [], [])
     assert raced
     assert (out / "a" / "b" / "index.html").read_bytes() == b"page"
+
+
+def test_folders_holding_files_are_those_a_listing_records(tmp_path: Path) -> None:
+    files = ["index.html", "a/b/c.html", "a/d.html", ".well-known/x", "e/.hidden/f", "g/h/i/j"]
+    for rel in files:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(rel)
+    assert folders_holding(tmp_path, files) == list_output(tmp_path, {}).folders
+
+
+def test_holds_nothing(tmp_path: Path) -> None:
+    assert holds_nothing(tmp_path / "absent") and holds_nothing(tmp_path)
+    (tmp_path / ".git").mkdir()
+    assert not holds_nothing(tmp_path)
