@@ -65,11 +65,10 @@ def test_every_rule_named_is_a_rule_of_the_parser():
 
 def test_a_rule_is_not_tried_on_a_line_it_cannot_start():
     tried = []
-    md = make_parser(MarkdownOptions(environments=("equation",)))
-    spy = copy.copy(md)
-    spy.block = copy.copy(md.block)
-    spy.block.ruler = copy.copy(md.block.ruler)
-    spy.block.ruler.__rules__ = [copy.copy(rule) for rule in md.block.ruler.__rules__]
+    spy = copy.copy(PARSER)
+    spy.block = copy.copy(PARSER.block)
+    spy.block.ruler = copy.copy(PARSER.block.ruler)
+    spy.block.ruler.__rules__ = [copy.copy(rule) for rule in PARSER.block.ruler.__rules__]
     for rule in spy.block.ruler.__rules__:
         rule.fn = (lambda fn, name: lambda *a: tried.append(name) or fn(*a))(rule.fn, rule.name)
     spy.block.ruler.__cache__ = None
