@@ -79,7 +79,7 @@ def run(
 
     publishing = Publishing(options.drafts, options.future, options.now)
     templates = _Templates(config)
-    documents, identities, findings, errors = _parse(
+    documents, identities, findings, errors, racy = _parse(
         config, options, publishing, cache, inputs, jobs, progress, templates.compile_all
     )
     published, clashes = unique_urls([doc for doc in documents if publishing.publishes(doc)])
@@ -129,7 +129,10 @@ def run(
             "rendering": key["rendering"],
             "stamp": {
                 "key": key["stamp"],
-                "inputs": inputs.digest if inputs.trusted else None,
+                # a file changed too recently to trust its stat next time is checked by its
+                # bytes then; a build that read any other such file is not repeated at all
+                "inputs": inputs.digest if inputs.recent <= racy.keys() else None,
+                "racy": racy,
                 "due": _next_due(documents, publishing),
                 "now": options.now.timestamp() if options.now else None,
                 "outputs": outputs,
@@ -333,10 +336,13 @@ def _parse(
     jobs: int,
     progress: Progress,
     meanwhile: Callable[[], None],
-) -> tuple[list[Document], dict[str, str], dict[str, list[SiteError]], list[SiteError]]:
+) -> tuple[
+    list[Document], dict[str, str], dict[str, list[SiteError]], list[SiteError], dict[str, str]
+]:
     """Every source, parsed or taken from the cache: documents in source order, each
     source's identity (its bytes and its bundle's file list), the linter's findings with
-    --strict, and the errors. `meanwhile` runs here while workers parse, if they do."""
+    --strict, the errors, and the digest of the bytes read of each source whose stat is too
+    recent to trust (RACY_NS). `meanwhile` runs here while workers parse, if they do."""
     parse_key = digest(code_version(), repr(config))
     cached = cache.sources(parse_key)
     found = source_files(inputs.content)
@@ -386,7 +392,8 @@ def _parse(
             identities[file.rel] = digest(entry.digest, *file.assets)
         if options.strict and entry.lint:
             findings[file.rel] = pickle.loads(entry.lint)
-    return documents, identities, findings, errors
+    racy = {rel: entry.digest for rel, entry in current.items() if entry.stat is None}
+    return documents, identities, findings, errors, racy
 
 
 def _complete(cache: Cache, rel: str, entry: CachedSource, publishing: Publishing) -> bool:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from sitegen import build as build_module
 from sitegen import pipeline
 from sitegen.build import STATE_DIR, BuildOptions, build_site
 from sitegen.cache import DATABASE, site_lock
@@ -265,6 +266,37 @@ def test_a_build_with_nothing_changed_answers_without_the_pipeline(
     monkeypatch.undo()
     assert build(root).written == 1
     assert (tmp_path / "out/404.html").read_text() == "<p>gone</p>\n"
+
+
+def test_a_post_saved_just_before_a_build_is_checked_by_its_bytes_next_time(
+    make_site, build, tmp_path, monkeypatch
+) -> None:
+    """Its stat could hide a change made in the same clock tick: the next build with nothing
+    changed still answers at once if its bytes are those the last build read."""
+    root = make_site(posts(3))
+    build(root)
+    time.sleep(0.2)  # past RACY_NS: every stat trusted from the next build on
+    build(root)
+    path = root / "content/posts/p001.md"
+    path.write_text(post("Saved", "2024-01-02", "Body one."))
+    scans = []
+    scan = build_module.scan_inputs
+    monkeypatch.setattr(
+        build_module, "scan_inputs", lambda config: scans.append(scan(config)) or scans[-1]
+    )
+    assert build(root).written > 0  # read within RACY_NS of the save
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the pipeline ran although nothing changed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(pipeline, "run", must_not_run)
+        assert build(root).written == 0
+    # New bytes behind the very stats that build saw, as a save in the same tick leaves them:
+    path.write_text(post("Saved", "2024-01-02", "Body two."))
+    monkeypatch.setattr(build_module, "scan_inputs", lambda config: scans[0])
+    assert build(root).written > 0
+    assert tree(tmp_path / "out") == clean_tree(root, tmp_path)
 
 
 def test_sources_stored_in_batches_while_parsing_are_all_kept(make_site, build, monkeypatch):
