@@ -161,6 +161,9 @@ def test_files_sitegen_did_not_write_are_left_alone_and_reported_once(make_site,
     (root / "content/posts/p000.md").write_text(post("Changed"))
     assert build(root).notices == []  # said once
     (tmp_path / "out" / "2024/01/p001/notes.txt").write_text("inside a page's own folder")
+    # A build with nothing to do answers from the last one without looking into the output
+    # folder; the next build with work to do finds the file, however deep.
+    (root / "content/posts/p000.md").write_text(post("Changed again"))
     deep = build(root)
     assert len(deep.notices) == 1 and "3 files sitegen did not write" in deep.notices[0]
     assert build(root).notices == []
@@ -180,6 +183,7 @@ def test_a_first_build_into_an_empty_folder_still_notices_files_added_later(
     assert build(root).notices == []
     for rel in ["2024/01/p001/notes.txt", "img/a/c.txt", "img/z.txt"]:
         (tmp_path / "out" / rel).write_text("not sitegen's")
+    (root / "content/posts/p000.md").write_text(post("Changed"))  # a build with work to do
     [notice] = build(root).notices
     assert notice.startswith(f"{tmp_path / 'out'} holds 3 files sitegen did not write: ")
     assert "2024/01/p001/notes.txt, img/a/c.txt, img/z.txt (left alone" in notice
