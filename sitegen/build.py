@@ -82,10 +82,11 @@ class Inputs:
     def digest(self) -> str:  # a build that does work needs it twice: to check and to save
         return digest(repr(sorted(self.content.items())), repr(sorted(self.other.items())))
 
-    @property
+    @cached_property
     def recent(self) -> set[str]:
         """Files changed so recently that their stat may hide a next change (RACY_NS): those
-        below content/ by their path from the site folder."""
+        below content/ by their path from the site folder. Decided here only: the sources
+        among them are kept without a stat, and read by their bytes next time."""
         since = self.scanned_ns
         content = {f"content/{rel}" for rel, stat in self.content.items() if recent(stat, since)}
         return content | {rel for rel, stat in self.other.items() if recent(stat, since)}

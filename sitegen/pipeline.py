@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from sitegen import depends
 from sitegen.build import STATE_DIR, BuildOptions, BuildReport, Inputs
-from sitegen.cache import Cache, CachedSource, code_version, digest, file_stat, recent, scan_files
+from sitegen.cache import Cache, CachedSource, code_version, digest, file_stat, scan_files
 from sitegen.config import Config
 from sitegen.content import (
     Document,
@@ -351,7 +351,7 @@ def _parse(
     to_parse: list[SourceFile] = []  # read by the workers: a cold build reads nothing here
     for file in found:
         stat = inputs.content[file.rel.removeprefix("content/")]
-        keep = None if recent(stat, inputs.scanned_ns) else stat
+        keep = None if file.rel in inputs.recent else stat
         entry = None if options.clean else cached.get(file.rel)
         if entry and entry.assets == file.assets and _complete(cache, file.rel, entry, publishing):
             if entry.stat == stat:
