@@ -125,8 +125,8 @@ def _partial_cache(env: jinja2.Environment) -> Callable[..., Markup]:
 
 
 def _same_argument(value: object) -> tuple:
-    if value is None or type(value) in (str, int, float, bool):
-        return ("value", value)
+    if value is None or type(value) in (str, Markup, int, float, bool):
+        return ("value", type(value), value)  # Markup("a") == "a", but shows otherwise
     return ("object", id(value))
 
 

@@ -119,9 +119,9 @@ def test_every_template_key_exists() -> None:
 
 
 def test_nav_keys_looked_up_by_name_exist() -> None:
-    # base.html builds the nav from ("home", ...) pairs and reads t[key], which the
+    # _site_header.html builds the nav from ("home", ...) pairs and reads t[key], which the
     # t.KEY scan cannot see.
-    base = (TEMPLATES / "base.html").read_text(encoding="utf-8")
+    base = (TEMPLATES / "_site_header.html").read_text(encoding="utf-8")
     keys = re.findall(r'\(\s*"(\w+)",\s*url\(', base)
     assert keys == ["home", "archives", "categories", "tags", "series"]
     for key in keys:

@@ -333,8 +333,10 @@ def test_changing_a_build_option_and_back(site, change):
         ("_macros.html", '<div class="post-meta">', "index.html"),
         ("_toc.html", '<nav class="toc"', "2024/03/gamma/index.html"),
         ("_post_meta.html", "{{ m.post_meta(doc) -}}", "tags/energy/index.html"),
+        ("_site_header.html", '<header class="site-header">', "2024/01/alpha/index.html"),
+        ("_site_footer.html", '<p class="colophon">', "archives/index.html"),
     ],
-    ids=["base.html", "_macros.html", "_toc.html", "_post_meta.html"],
+    ids=["base.html", "_macros.html", "_toc.html", "_post_meta.html", "header", "footer"],
 )
 def test_edit_a_site_template_override(site, template, old, shown_in):
     override(site, template, old, f"{old}<!-- mark one -->")

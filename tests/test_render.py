@@ -86,3 +86,16 @@ def test_a_mistake_in_a_cached_partial_names_its_file_and_line(make_site, tmp_pa
     [error] = caught.value.errors
     assert (error.path, error.line) == ("templates/_post_meta.html", 2)
     assert "canonical_url" in error.message
+
+
+def test_markup_arguments_are_values_and_not_the_same_as_text(tmp_path):
+    # `{% set %}…{% endset %}` makes Markup: equal Markup is one rendering however many
+    # pages ask (base.html passes its nav key so), while text equal to it shows otherwise
+    env, site = environment_and_site(tmp_path, {"_p.html": "{{ tick() }}{{ v }}"})
+    calls = []
+    env.globals["tick"] = lambda: calls.append(1) or ""
+    captured = '{% set v %}<b>{% endset %}{{ partial_cached("_p.html", v=v) }}'
+    assert render(env, site, captured)[0] == render(env, site, captured)[0] == "<b>"
+    assert len(calls) == 1
+    assert render(env, site, '{{ partial_cached("_p.html", v=v) }}', v="<b>")[0] == "&lt;b&gt;"
+    assert len(calls) == 2
