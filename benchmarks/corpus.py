@@ -440,9 +440,8 @@ timezone = "Asia/Shanghai"
 
 [build]
 posts_per_page = 10
-
-[feeds]
-limit = 100
+# Feeds as sitegen's default, like the shared generator's sitegen target: the 20 newest
+# posts in full (Hugo's and Pelican's 100 items carry summaries only).
 """
 
 HUGO_TOML = """\
