@@ -7,11 +7,27 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from markdown_it.utils import read_fixture_file
 
 from sitegen.build import BuildOptions, BuildReport, build_site
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
+# Every fixture's Markdown and every example post: what parser speed-ups are checked against.
+MARKDOWN_SOURCES = [
+    *(
+        source
+        for folder in ("markdown", "math")
+        for path in sorted((REPO / "tests" / "fixtures" / folder).glob("*.md"))
+        for _, _, source, _ in read_fixture_file(path)
+    ),
+    *(
+        path.read_text(encoding="utf-8")
+        for path in sorted(
+            [*REPO.glob("content/**/*.md"), *REPO.glob("tests/fixtures/corpus/**/*.md")]
+        )
+    ),
+]
 
 MINIMAL_CONFIG = """\
 [site]

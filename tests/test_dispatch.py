@@ -4,32 +4,17 @@ all: on every fixture and example post, and on random Markdown built from block 
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.ruler import Ruler
-from markdown_it.utils import read_fixture_file
 
 from sitegen.markdown import MarkdownOptions, make_parser
 from sitegen.markdown.dispatch import STARTS
+from tests.conftest import MARKDOWN_SOURCES as SOURCES
 
-TESTS = Path(__file__).parent
-ROOT = TESTS.parent
-SOURCES = [
-    *(
-        source
-        for folder in ("markdown", "math")
-        for path in sorted((TESTS / "fixtures" / folder).glob("*.md"))
-        for _, _, source, _ in read_fixture_file(path)
-    ),
-    *(
-        path.read_text(encoding="utf-8")
-        for path in sorted([*ROOT.glob("content/**/*.md"), *TESTS.glob("fixtures/corpus/**/*.md")])
-    ),
-]
 PARSER = make_parser(MarkdownOptions())
 
 
