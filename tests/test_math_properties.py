@@ -171,3 +171,44 @@ def test_display_block_survives(
 def test_environment_survives(tex: str, container: Callable[[str], str], name: str) -> None:
     env = f"\\begin{{{name}}}\n{tex}\n\\end{{{name}}}"
     assert the_math(container(env), "div.math.display") == env
+
+
+# The table wrapper answers "no table here" itself when its cheap test fails: that test
+# must be weaker than markdown-it-py's own first checks, or a table would be lost.
+ROW_PIECES = [
+    "|",
+    "-",
+    ":",
+    " ",
+    "\t",
+    "a",
+    "$",
+    "\\|",
+    "--",
+    ":-",
+    "| a |",
+    "-|-",
+    ":-:|",
+    "* ",
+    "中",
+]
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(ROW_PIECES), max_size=6).map("".join), min_size=1, max_size=3
+    ),
+    st.integers(0, 4),
+)
+def test_no_table_by_the_cheap_test_is_no_table_by_markdown_it(rows: list[str], indent: int):
+    from markdown_it.rules_block import StateBlock
+    from markdown_it.rules_block.table import table
+
+    from sitegen.markdown.math import _may_be_table
+
+    md = MarkdownIt("commonmark").enable("table")
+    state = StateBlock("\n".join(rows) + "\n", md, {}, [])
+    state.blkIndent = min(indent, state.sCount[0])
+    if not _may_be_table(state, 0, state.lineMax):
+        assert not table(state, 0, state.lineMax, True)
