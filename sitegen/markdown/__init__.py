@@ -14,9 +14,9 @@ from mdit_py_plugins.footnote import footnote_plugin
 from sitegen.markdown.dispatch import dispatch_block_rules
 from sitegen.markdown.figures import figures_plugin
 from sitegen.markdown.highlight import PLAIN_CODE, highlight_plugin
+from sitegen.markdown.inline_shortcuts import inline_shortcuts
 from sitegen.markdown.links import links_plugin
 from sitegen.markdown.math import DEFAULT_ENVIRONMENTS, math_plugin
-from sitegen.markdown.pairs import guard_pair_rules
 from sitegen.markdown.toc import TocEntry, collect_toc, heading_ids_plugin
 from sitegen.plaintext import plain_text
 
@@ -62,7 +62,7 @@ def make_parser(options: MarkdownOptions) -> MarkdownIt:
     heading_ids_plugin(md)
     links_plugin(md)
     dispatch_block_rules(md)
-    guard_pair_rules(md)
+    inline_shortcuts(md)
     return md
 
 
