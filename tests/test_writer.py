@@ -87,6 +87,21 @@ def test_a_folder_another_worker_makes_meanwhile_is_fine(tmp_path: Path, monkeyp
     assert (out / "a" / "b" / "index.html").read_bytes() == b"page"
 
 
+def test_a_write_the_system_cuts_short_goes_on_where_it_stopped(tmp_path: Path, monkeypatch):
+    real_write = os.write
+    calls = []
+
+    def at_most_7_bytes(fd, data):
+        calls.append(fd)
+        return real_write(fd, bytes(data[:7]))  # a signal or a full pipe can do this
+
+    monkeypatch.setattr(os, "write", at_most_7_bytes)
+    page = "页面 page ".encode() * 10
+    write_outputs(tmp_path / "public", {"index.html": page}, [], [])
+    assert (tmp_path / "public" / "index.html").read_bytes() == page
+    assert len(calls) == -(-len(page) // 7)
+
+
 def test_folders_holding_files_are_those_a_listing_records(tmp_path: Path) -> None:
     files = ["index.html", "a/b/c.html", "a/d.html", ".well-known/x", "e/.hidden/f", "g/h/i/j"]
     for rel in files:
