@@ -7,19 +7,16 @@ import html
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from sitegen.cache import scan_files
 from sitegen.config import Config
+from sitegen.document import Document, Publishing, TermLink
 from sitegen.errors import SiteError
-from sitegen.fastpickle import pickled_by_fields
 from sitegen.frontmatter import SLUG_PATTERN, Meta, split_front_matter, validate_meta
 from sitegen.markdown import MarkdownOptions, RenderedBody, render_markdown
 from sitegen.markdown.math import DEFAULT_ENVIRONMENTS
-from sitegen.markdown.toc import TocEntry
 from sitegen.urls import expand_permalink, link, make_slug
 
 KINDS = {"posts": "post", "pages": "page"}
@@ -36,63 +33,6 @@ class Source:
     kind: str
     data: bytes
     assets: tuple[str, ...] = ()
-
-
-@pickled_by_fields
-@dataclass(frozen=True)
-class TermLink:
-    """A category, tag or series as a post names it, with the URL of its page."""
-
-    name: str
-    slug: str
-    url: str
-
-
-@pickled_by_fields
-@dataclass(frozen=True)
-class Document:
-    """A post or page, complete by itself: it knows nothing about other documents."""
-
-    source: str
-    kind: str
-    title: str
-    slug: str
-    date: datetime | None
-    updated: datetime | None
-    site_path: str
-    url: str
-    categories: tuple[TermLink, ...]
-    tags: tuple[TermLink, ...]
-    series: TermLink | None
-    series_index: int | None
-    summary: str
-    draft: bool
-    has_math: bool
-    body_html: str
-    excerpt_html: str
-    has_more: bool
-    excerpt_has_math: bool  # a list page showing the excerpt needs MathJax
-    text: str  # the body as plain text, math as TeX, when the search index is on (else "")
-    toc: tuple[TocEntry, ...]
-    extra: dict[str, Any] = field(default_factory=dict)
-    assets: tuple[tuple[str, str], ...] = ()
-    slug_line: int | None = None  # where `slug:` is written, for URL clash messages
-    rendered: bool = True  # False: not published by the build that read it, body left out
-
-
-@dataclass(frozen=True)
-class Publishing:
-    """What a build publishes: drafts and future posts only when asked."""
-
-    drafts: bool = False
-    future: bool = False
-    now: datetime | None = None
-
-    def publishes(self, doc: Document | Meta) -> bool:
-        if doc.draft and not self.drafts:
-            return False
-        future = doc.date is not None and self.now is not None and doc.date > self.now
-        return self.future or not future
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sitegen.cache import digest
-from sitegen.content import Document
+from sitegen.document import Document
 from sitegen.site import ArchiveMonth, ArchiveYear, Series, Site, Term
 
 # Keys are tuples of str and int, so they survive pickling to workers and marshal to disk.

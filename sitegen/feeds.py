@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sitegen.content import Document
+from sitegen.document import Document
 from sitegen.site import Site
 from sitegen.urls import absolute, link
 

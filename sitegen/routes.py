@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sitegen.content import Document
+from sitegen.document import Document
 from sitegen.search import SEARCH_INDEX
 from sitegen.site import Site
 from sitegen.urls import link, output_path

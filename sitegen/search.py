@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sitegen.content import Document
+from sitegen.document import Document
 from sitegen.site import Site
 
 SEARCH_INDEX = "search.json"

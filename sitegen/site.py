@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sitegen.config import Config
-from sitegen.content import Document, Publishing, TermLink
+from sitegen.document import Document, Publishing, TermLink
 from sitegen.errors import SiteError
 
 
