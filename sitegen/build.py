@@ -28,11 +28,13 @@ from sitegen.cache import (
 )
 from sitegen.config import CONFIG_NAME, Config, load_config
 from sitegen.errors import BuildFailed, SiteError
+from sitegen.precompile import precompile
 from sitegen.progress import Progress
 from sitegen.themes import theme_dirs
 from sitegen.writer import check_output_folder
 
 STATE_DIR = ".sitegen"
+TEMPLATE_CACHE = Path(STATE_DIR, "templates")  # compiled templates, in the site folder
 
 
 @dataclass(frozen=True)
@@ -105,28 +107,34 @@ def build_site(root: Path, options: BuildOptions, cache: Cache | None = None) ->
     output = options.output or root / "public"
     if problem := check_output_folder(root, output):
         raise BuildFailed([problem])
-    with site_lock(root / STATE_DIR):
-        own = cache is None
-        cache = cache or Cache(root / STATE_DIR)
-        try:
-            inputs = scan_inputs(config)
-            key = build_key(config, options, output)
-            looking = options.clean or options.explain or options.clean_output
-            if not looking and (
-                report := _unchanged(cache, key, config.root, output, inputs, options, started)
-            ):
-                return report
-            from sitegen import pipeline  # only now: the Markdown and template machinery
-
-            progress = Progress(started, enabled=options.progress)
+    precompiling = precompile(config, config.root / TEMPLATE_CACHE)  # on another core
+    try:
+        with site_lock(root / STATE_DIR):
+            own = cache is None
+            cache = cache or Cache(root / STATE_DIR)
             try:
-                with _no_garbage_collection():
-                    return pipeline.run(config, output, options, cache, inputs, key, progress)
+                inputs = scan_inputs(config)
+                key = build_key(config, options, output)
+                looking = options.clean or options.explain or options.clean_output
+                if not looking and (
+                    report := _unchanged(cache, key, config.root, output, inputs, options, started)
+                ):
+                    return report
+                from sitegen import pipeline  # only now: the Markdown and template machinery
+
+                progress = Progress(started, enabled=options.progress)
+                try:
+                    with _no_garbage_collection():
+                        return pipeline.run(
+                            config, output, options, cache, inputs, key, progress, precompiling
+                        )
+                finally:
+                    progress.finish()
             finally:
-                progress.finish()
-        finally:
-            if own:
-                cache.close()
+                if own:
+                    cache.close()
+    finally:
+        precompiling.wait()
 
 
 @contextmanager

@@ -23,20 +23,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sitegen import depends
-from sitegen.build import STATE_DIR, BuildOptions, BuildReport, Inputs
+from sitegen.build import TEMPLATE_CACHE, BuildOptions, BuildReport, Inputs
 from sitegen.cache import Cache, CachedSource, code_version, digest, file_stat, scan_files
 from sitegen.config import Config
-from sitegen.content import (
-    Document,
-    Publishing,
-    SourceFile,
-    load_document,
-    markdown_options,
-    source_files,
-)
+from sitegen.content import SourceFile, load_document, markdown_options, source_files
+from sitegen.document import Document, Publishing
 from sitegen.errors import BuildFailed, SiteError
 from sitegen.feeds import feed_outputs, feed_pairs
 from sitegen.markdown import MarkdownOptions
+from sitegen.precompile import Precompiling
 from sitegen.progress import Progress
 from sitegen.routes import Route, site_routes
 from sitegen.search import SEARCH_INDEX, search_outputs
@@ -70,6 +65,7 @@ def run(
     inputs: Inputs,
     key: dict[str, str],
     progress: Progress,
+    precompiling: Precompiling,
 ) -> BuildReport:
     jobs = options.jobs or len(os.sched_getaffinity(0))
     was_empty = holds_nothing(output)
@@ -79,7 +75,7 @@ def run(
         fresh = "first build here" if not old else "sitegen, the config or the options changed"
 
     publishing = Publishing(options.drafts, options.future, options.now)
-    templates = _Templates(config)
+    templates = _Templates(config, precompiling)
     documents, identities, findings, errors, racy = _parse(
         config, options, publishing, cache, inputs, jobs, progress, templates.compile_all
     )
@@ -234,11 +230,13 @@ class _Plan:
 
 class _Templates:
     """The theme's Jinja environment. Jinja is imported, and a first build's templates are
-    compiled, by this process while the workers parse: otherwise each render worker would
-    compile them (50 ms) and every build would wait for the import (10 ms)."""
+    compiled (or loaded, when `precompiling` compiled them), by this process while the
+    workers parse: otherwise each render worker would compile them (50 ms) and every build
+    would wait for the import (10 ms)."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, precompiling: Precompiling) -> None:
         self.config = config
+        self.precompiling = precompiling
         self._env: jinja2.Environment | None = None
 
     @property
@@ -246,16 +244,14 @@ class _Templates:
         if self._env is None:
             from sitegen.render import make_environment
 
-            self._env = make_environment(self.config, self.config.root / STATE_DIR / "templates")
+            self.precompiling.wait()
+            self._env = make_environment(self.config, self.config.root / TEMPLATE_CACHE)
         return self._env
 
     def compile_all(self) -> None:
-        import jinja2
+        from sitegen.render import compile_templates
 
-        for name in self.env.list_templates():
-            # a broken template is reported by the page that uses it, with its line
-            with contextlib.suppress(jinja2.TemplateError, UnicodeDecodeError, OSError):
-                self.env.get_template(name)
+        compile_templates(self.env)
 
 
 def _render(

@@ -100,6 +100,14 @@ def make_environment(config: Config, compiled: Path | None = None) -> jinja2.Env
     return env
 
 
+def compile_templates(env: jinja2.Environment) -> None:
+    """Compile every template of the theme now (into the bytecode cache, if it has one)."""
+    for name in env.list_templates():
+        # a broken template is reported by the page that uses it, with its line
+        with contextlib.suppress(jinja2.TemplateError, UnicodeDecodeError, OSError):
+            env.get_template(name)
+
+
 def _partial_cache(env: jinja2.Environment) -> Callable[..., Markup]:
     """`partial_cached(name, **args)`, as Hugo's partialCached: the template `name` rendered
     once per build (and worker) for the same arguments, however many pages show it — a
