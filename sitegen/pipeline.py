@@ -76,16 +76,16 @@ def run(
 
     publishing = Publishing(options.drafts, options.future, options.now)
     templates = _Templates(config, precompiling)
-    documents, identities, findings, errors, racy = _parse(
+    parsed = _parse(
         config, options, publishing, cache, inputs, jobs, progress, templates.compile_all
     )
-    published, clashes = unique_urls([doc for doc in documents if publishing.publishes(doc)])
-    errors += clashes
+    published, clashes = unique_urls([doc for doc in parsed.documents if publishing.publishes(doc)])
+    errors = parsed.errors + clashes
     for doc in published:  # only what is published must pass the linter
-        errors += findings.get(doc.source, [])
+        errors += parsed.findings.get(doc.source, [])
     site = assemble_site(config, published, publishing)
     routes = site_routes(site)
-    identities = {doc.source: identities[doc.source] for doc in site.posts + site.pages}
+    identities = {doc.source: parsed.identities[doc.source] for doc in site.posts + site.pages}
 
     stamp = old.get("stamp") or {}
     previous = set(stamp.get("outputs", {})) | set(cache.pending(key["output"]))
@@ -105,7 +105,10 @@ def run(
     plan.produce(SITEMAP_FILES, digest(repr(listed)), partial(sitemap_outputs, site, listed))
     errors += plan.copies(static_files(config, site.posts + site.pages), config.root)
 
-    staged = _render(plan, site, templates.env, output, jobs, progress, errors)
+    try:
+        staged = _render(plan, site, templates.env, output, jobs, progress, errors, parsed.store)
+    finally:
+        parsed.store()  # if the render workers did not start (few pages, or a failure)
     # Write: first note which new files are about to appear, in case the build is killed.
     cache.mark_pending(key["output"], sorted(set(plan.planned) - previous))
     stats = write_outputs(output, plan.files, plan.planned, previous, staged)
@@ -128,9 +131,9 @@ def run(
                 "key": key["stamp"],
                 # a file changed too recently to trust its stat next time is checked by its
                 # bytes then; a build that read any other such file is not repeated at all
-                "inputs": inputs.digest if inputs.recent <= racy.keys() else None,
-                "racy": racy,
-                "due": _next_due(documents, publishing),
+                "inputs": inputs.digest if inputs.recent <= parsed.racy.keys() else None,
+                "racy": parsed.racy,
+                "due": _next_due(parsed.documents, publishing),
                 "now": options.now.timestamp() if options.now else None,
                 "outputs": outputs,
                 "summary": (posts, pages, len(plan.planned)),
@@ -262,9 +265,11 @@ def _render(
     jobs: int,
     progress: Progress,
     errors: list[SiteError],
+    meanwhile: Callable[[], None],
 ) -> dict[str, str]:
     """Render the plan's pages and feeds in workers, which write them under temporary names;
-    a template error discards them all and fails the build."""
+    a template error discards them all and fails the build. `meanwhile` runs here once the
+    workers have started, if they do."""
     existed = output.exists()
     forget_folders()
     root = output.resolve()
@@ -283,7 +288,7 @@ def _render(
     # Feeds and the like first: each takes as long as dozens of pages, and one left for the
     # end would keep a worker busy while the others wait.
     numbers = sorted(range(len(plan.jobs)), key=lambda n: isinstance(plan.jobs[n], Route))
-    results = _map(_render_one, numbers, jobs, progress, "rendering", work)
+    results = _map(_render_one, numbers, jobs, progress, "rendering", work, meanwhile)
     for job, (result, context, deps, templates) in zip(
         [plan.jobs[n] for n in numbers], results, strict=True
     ):
@@ -333,13 +338,9 @@ def _parse(
     jobs: int,
     progress: Progress,
     meanwhile: Callable[[], None],
-) -> tuple[
-    list[Document], dict[str, str], dict[str, list[SiteError]], list[SiteError], dict[str, str]
-]:
-    """Every source, parsed or taken from the cache: documents in source order, each
-    source's identity (its bytes and its bundle's file list), the linter's findings with
-    --strict, the errors, and the digest of the bytes read of each source whose stat is too
-    recent to trust (RACY_NS). `meanwhile` runs here while workers parse, if they do."""
+) -> _Parsed:
+    """Every source, parsed or taken from the cache (see `_Parsed`). `meanwhile` runs here
+    while workers parse, if they do."""
     parse_key = digest(code_version(), repr(config))
     cached = cache.sources(parse_key)
     found = source_files(inputs.content)
@@ -367,17 +368,19 @@ def _parse(
     )
     batch: dict[str, CachedSource] = {}
     results = _map(_parse_one, to_parse, jobs, progress, "parsing", work, meanwhile)
+    last = to_parse[-1] if to_parse else None
     for file, (text_digest, parsed, lint) in zip(to_parse, results, strict=True):
         entry = replace(current[file.rel], digest=text_digest, parsed=parsed, lint=lint)
         current[file.rel] = batch[file.rel] = entry
         cache.parsed(file.rel, entry)  # unpickled now, while the workers parse the rest
-        if len(batch) == WRITE_BATCH:  # and stored now: 0.26 s at 10,000 posts otherwise
+        # and stored now (0.26 s at 10,000 posts otherwise), but for the last batch: see store
+        if len(batch) == WRITE_BATCH and file is not last:
             cache.update_sources(parse_key, batch, ())
             batch = {}
 
     # `cached` holds what is stored by now: the rest is what changed without a parse
     changed = {rel: c for rel, c in current.items() if cached.get(rel) != c}
-    cache.update_sources(parse_key, changed, set(cached) - set(current))
+    rest = [(parse_key, changed, set(cached) - set(current))]
     documents, errors, identities, findings = [], [], {}, {}
     for file in found:
         entry = current[file.rel]
@@ -390,7 +393,24 @@ def _parse(
         if options.strict and entry.lint:
             findings[file.rel] = pickle.loads(entry.lint)
     racy = {rel: entry.digest for rel, entry in current.items() if entry.stat is None}
-    return documents, identities, findings, errors, racy
+    return _Parsed(documents, identities, findings, errors, racy, partial(_store, cache, rest))
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    documents: list[Document]  # in source order
+    identities: dict[str, str]  # source → its bytes' and its bundle's file list's digest
+    findings: dict[str, list[SiteError]]  # the linter's, with --strict
+    errors: list[SiteError]
+    racy: dict[str, str]  # digest of the bytes read of each source too recent to trust
+    # Stores what is not stored yet; once the workers stop parsing the build is serial
+    # until the render workers start, so it is called after that (a no-op once done).
+    store: Callable[[], None]
+
+
+def _store(cache: Cache, pending: list[tuple[str, dict[str, CachedSource], set[str]]]) -> None:
+    while pending:
+        cache.update_sources(*pending.pop())
 
 
 def _complete(cache: Cache, rel: str, entry: CachedSource, publishing: Publishing) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import multiprocessing
+import multiprocessing.pool
 import os
 import signal
 import sqlite3
@@ -21,7 +22,7 @@ from sitegen import pipeline
 from sitegen.build import STATE_DIR, BuildOptions, build_site
 from sitegen.cache import DATABASE, site_lock
 from sitegen.cli import main
-from sitegen.errors import SiteError
+from sitegen.errors import BuildFailed, SiteError
 from sitegen.progress import Progress
 from tests.conftest import NOW, REPO, post
 
@@ -320,4 +321,43 @@ def test_sources_stored_in_batches_while_parsing_are_all_kept(make_site, build, 
 
     monkeypatch.setattr(pipeline, "_parse_one", must_not_parse)
     (root / "content/posts/p000.md").touch()  # a new stat, the same bytes: still not parsed
+    assert build(root).errors == []
+
+
+def test_sources_parsed_last_are_stored_once_the_render_workers_have_started(
+    make_site, build, monkeypatch
+):
+    """Storing them is the parent's work; done before the workers start, it would keep the
+    other cores idle."""
+    root = make_site(posts(60))  # parsed and rendered in parallel
+    monkeypatch.setattr(pipeline, "WRITE_BATCH", 30)  # the second one is full at the end
+    events = []
+    monkeypatch.setattr(
+        pipeline._Pool,
+        "__init__",
+        lambda self, *a, **k: (
+            events.append("pool") or multiprocessing.pool.Pool.__init__(self, *a, **k)
+        ),
+    )
+    store = pipeline.Cache.update_sources
+    monkeypatch.setattr(
+        pipeline.Cache,
+        "update_sources",
+        lambda self, *a: events.append(f"store {len(a[1])}") or store(self, *a),
+    )
+    build(root, jobs=2)
+    # parse workers, a batch stored while they parse, render workers, the last batch
+    assert events == ["pool", "store 30", "pool", "store 30"]
+
+
+def test_a_build_that_fails_to_render_keeps_what_it_parsed(make_site, build, monkeypatch):
+    root = make_site({**posts(3), "templates/post.html": "{% if %}\n"})
+    with pytest.raises(BuildFailed):
+        build(root)
+    (root / "templates" / "post.html").unlink()
+
+    def must_not_parse(file):
+        raise AssertionError(f"{file.rel} was parsed again")
+
+    monkeypatch.setattr(pipeline, "_parse_one", must_not_parse)
     assert build(root).errors == []
