@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 from markupsafe import Markup
 
 from sitegen import depends
@@ -22,9 +23,35 @@ from sitegen.site import Site
 from sitegen.themes import template_dirs
 from sitegen.urls import absolute, link
 
+# markupsafe's C escaping of a str (markupsafe >= 3); without it, markupsafe.escape
+_escape_str = getattr(markupsafe, "_escape_inner", None)
+_new_str = str.__new__
+
+
+def escape(value: Any) -> Markup:
+    """markupsafe.escape, for the str and Markup values that are nearly all a page shows
+    without its Python wrapper and `Markup.__new__` (a ninth of rendering a page)."""
+    kind = type(value)
+    if kind is str and _escape_str is not None:
+        return _new_str(Markup, _escape_str(value))
+    if kind is Markup:
+        return value
+    return markupsafe.escape(value)
+
+
+class _Template(jinja2.Template):
+    """A compiled template whose `{{ … }}` output is escaped by `escape` above."""
+
+    @classmethod
+    def _from_namespace(cls, environment: Any, namespace: Any, globals: Any) -> jinja2.Template:
+        namespace["escape"] = escape  # what the compiled code imported from jinja2.runtime
+        return super()._from_namespace(environment, namespace, globals)  # type: ignore[misc]
+
 
 class TrackingEnvironment(jinja2.Environment):
     """Reports what templates read (`depends`), so a page re-renders only when that changed."""
+
+    template_class = _Template
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         try:  # Jinja's own order, without a second call: attribute first, then item

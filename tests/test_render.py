@@ -1,12 +1,17 @@
-"""Templates' `partial_cached`: one rendering per build for the same arguments, shown on
-many pages, with what it read counted as read by each of them."""
+"""The theme's environment: `partial_cached` (one rendering per build for the same arguments,
+shown on many pages, with what it read counted as read by each of them) and the escaping of
+`{{ … }}` output (markupsafe's, without its Python wrapper)."""
 
 from pathlib import Path
 
 import jinja2
+import markupsafe
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sitegen import depends
+from sitegen import render as render_module
 from sitegen.build import BuildFailed, BuildOptions, build_site
 from sitegen.config import load_config
 from sitegen.content import Source, load_document, markdown_options
@@ -99,3 +104,41 @@ def test_markup_arguments_are_values_and_not_the_same_as_text(tmp_path):
     assert len(calls) == 1
     assert render(env, site, '{{ partial_cached("_p.html", v=v) }}', v="<b>")[0] == "&lt;b&gt;"
     assert len(calls) == 2
+
+
+class _Html:
+    def __html__(self) -> str:
+        return "<b>safe</b>"
+
+
+TEXT = st.text(alphabet=st.sampled_from(list("&<>\"'ab中 \n")) | st.characters(), max_size=30)
+
+
+@given(
+    st.one_of(
+        TEXT,
+        TEXT.map(markupsafe.Markup),
+        st.integers(),
+        st.floats(allow_nan=False),
+        st.none(),
+        st.just(_Html()),
+    )
+)
+def test_escape_is_markupsafes(value):
+    ours, theirs = render_module.escape(value), markupsafe.escape(value)
+    assert type(ours) is type(theirs) is markupsafe.Markup
+    assert str(ours) == str(theirs)
+
+
+def test_templates_compiled_and_loaded_from_bytecode_escape_with_it(tmp_path):
+    write_site(tmp_path, {})
+    config = load_config(tmp_path)
+    for _ in ("compiled from source", "loaded from the bytecode cache"):
+        env = make_environment(config, tmp_path / "compiled")
+        template = env.get_template("404.html")
+        assert template.root_render_func.__globals__["escape"] is render_module.escape
+    assert list((tmp_path / "compiled").iterdir())  # the second one was loaded from there
+    page = env.from_string("{{ a }}|{{ b }}|{{ c }}").render(
+        a="<&>", b=markupsafe.Markup("<i>"), c=3
+    )
+    assert page == "&lt;&amp;&gt;|<i>|3"
