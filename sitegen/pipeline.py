@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 
 MIN_PARALLEL = 48  # fewer items than this are done in-process: a pool would cost more
 WRITE_BATCH = 500  # parsed sources stored at a time, as the workers deliver them
+MAX_RUN = 64  # items a worker takes at a time
 
 
 def run(
@@ -695,18 +696,37 @@ def _map(
         gc.freeze()
         try:
             with _Pool(jobs, gc.enable, context=multiprocessing.get_context("fork")) as pool:
-                chunk = max(1, min(64, len(items) // (jobs * 8)))
-                results = pool.imap(function, items, chunksize=chunk)
+                runs = pool.imap(partial(_run, function), _runs(items, jobs))
                 if meanwhile is not None:
                     meanwhile()
-                for done, result in enumerate(results, 1):
-                    yield result
-                    progress.update(stage, done, len(items))
+                done = 0
+                for results in runs:
+                    for result in results:
+                        yield result
+                        done += 1
+                        progress.update(stage, done, len(items))
         finally:
             if not frozen:
                 gc.unfreeze()
     finally:
         _work = None
+
+
+def _runs(items: list, jobs: int) -> list[list]:
+    """`items` in runs that shrink as the work runs out (guided scheduling): long ones while
+    much is left, so there are few messages, single items at the end, so that no worker
+    waits while another finishes a long run (with runs of 62 posts, 40 ms of a core
+    idled at the end of parsing 1,000)."""
+    runs, start = [], 0
+    while start < len(items):
+        size = max(1, min(MAX_RUN, (len(items) - start) // (jobs * 4)))
+        runs.append(items[start : start + size])
+        start += size
+    return runs
+
+
+def _run(function: Callable, items: list) -> list:
+    return [function(item) for item in items]
 
 
 class _Pool(multiprocessing.pool.Pool):

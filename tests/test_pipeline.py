@@ -1,9 +1,13 @@
-"""The worker pool of sitegen.pipeline: in order, and quiet while results flow."""
+"""The worker pool of sitegen.pipeline: in order, in runs that shrink as the work runs out,
+and quiet while results flow."""
 
 from __future__ import annotations
 
 import multiprocessing.pool
 import time
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sitegen import pipeline
 from sitegen.progress import Progress
@@ -32,3 +36,35 @@ def test_the_pool_watcher_sleeps_while_results_flow(monkeypatch) -> None:
         results.append(result[0])
     assert results == list(range(400))
     assert 1 <= len(wakeups) <= 5
+
+
+@given(st.integers(min_value=0, max_value=5000), st.integers(min_value=1, max_value=8))
+def test_runs_hold_every_item_in_order_and_shrink_to_one(count: int, jobs: int) -> None:
+    runs = pipeline._runs(list(range(count)), jobs)
+    assert [item for run in runs for item in run] == list(range(count))
+    sizes = [len(run) for run in runs]
+    assert all(1 <= size <= pipeline.MAX_RUN for size in sizes)
+    assert sizes == sorted(sizes, reverse=True)  # long runs first, short ones last
+    assert sizes[-jobs * 4 :] == [1] * min(count, jobs * 4)  # the last ones single items
+    assert len(runs) <= count // pipeline.MAX_RUN + jobs * 4 * (count.bit_length() + 1)
+
+
+def test_items_are_done_by_the_workers_in_runs(monkeypatch) -> None:
+    """A few messages for a big map: not one per item."""
+    sent = []
+    imap = multiprocessing.pool.Pool.imap
+    monkeypatch.setattr(
+        multiprocessing.pool.Pool,
+        "imap",
+        lambda self, function, tasks, *a: (
+            sent.append(tasks := list(tasks)) or imap(self, function, tasks, *a)
+        ),
+    )
+    work = pipeline._Work(config=None)  # type: ignore[arg-type]
+    progress = Progress(time.perf_counter(), enabled=False)
+    results = [
+        result[0]
+        for result in pipeline._map(_payload, list(range(1000)), 2, progress, "test", work)
+    ]
+    assert results == list(range(1000))
+    assert [len(run) for run in sent[0]] == [len(run) for run in pipeline._runs(results, 2)]
