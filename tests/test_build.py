@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import gc
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -334,3 +335,24 @@ def test_the_output_folder_may_not_overwrite_the_site(make_site, tmp_path, outpu
         build_site(root, BuildOptions(output=root / output, now=NOW))
     assert "would overwrite the site's own files" in str(caught.value.errors[0])
     assert not (root / output / "index.html").exists()
+
+
+def test_a_build_leaves_what_it_made_in_the_oldest_generation(make_site, build):
+    """Left in the youngest, every object the build made would be walked by the first
+    collection after it (0.14 s at 10,000 posts, as the command exits)."""
+    root = make_site({"content/posts/a.md": post("A")})
+    report = build(root, jobs=1)  # made by the build, and alive after it
+    assert any(obj is report for obj in gc.get_objects(generation=2))
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+
+
+def test_objects_frozen_before_a_build_stay_frozen(make_site, build):
+    root = make_site({"content/posts/a.md": post("A")})
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        build(root, jobs=1)
+        assert 0 < gc.get_freeze_count() <= frozen  # still frozen, none of the build's added
+    finally:
+        gc.unfreeze()
