@@ -74,22 +74,28 @@ def _read(owner: object, read: object) -> object:
     return _attribute(owner, read)
 
 
-def fingerprint(value: object, everything: str = "") -> str:
-    return digest(_shown(value, everything))
+def fingerprint(value: object, everything: str = "", keys: dict[int, str] | None = None) -> str:
+    """`keys`: the shown keys of tracked objects by id, kept across calls by a caller that
+    keeps the objects alive meanwhile (a pass over every route, where list pages show the
+    same posts again and again)."""
+    return digest(_shown(value, everything, {} if keys is None else keys))
 
 
-def _shown(value: object, everything: str) -> str:
+def _shown(value: object, everything: str, keys: dict[int, str]) -> str:
     kind = type(value)
     if kind is str:  # length-prefixed, not repr: a post's body is 10 KB to escape
         return f"s{len(value)}:{value}"
     if kind is int or kind is bool or value is None:
         return repr(value)
     if kind in TRACKED:
-        return repr(key_of(value))
+        shown = keys.get(id(value))
+        if shown is None:
+            shown = keys[id(value)] = repr(key_of(value))
+        return shown
     if kind is tuple or kind is list:
-        return "(" + ",".join([_shown(item, everything) for item in value]) + ")"  # type: ignore[attr-defined]
+        return "(" + ",".join([_shown(item, everything, keys) for item in value]) + ")"  # type: ignore[attr-defined]
     if kind is dict:  # in insertion order: contexts are built in a fixed order
-        items = [f"{k}:{_shown(v, everything)}" for k, v in value.items()]  # type: ignore[attr-defined]
+        items = [f"{k}:{_shown(v, everything, keys)}" for k, v in value.items()]  # type: ignore[attr-defined]
         return "{" + ",".join(items) + "}"
     if callable(value):
         return "callable:" + everything

@@ -187,10 +187,11 @@ class _Plan:
         comes from the worker that renders it (which fingerprints its context then: in a
         first build, that is every page, in parallel)."""
         old = self.changes.old.get("routes", {})
+        keys: dict[int, str] = {}  # the routes' objects live until this returns
         for route in routes:
             path = route.output_path
             self.planned[path] = None
-            why = self.fresh or self.changes.why(path, _context_fingerprint(route))
+            why = self.fresh or self.changes.why(path, _context_fingerprint(route, keys))
             if why is None:
                 self.entries[path] = old[path]
             else:
@@ -633,8 +634,9 @@ class _Produce:
     make: Callable[[], dict[str, bytes]]
 
 
-def _context_fingerprint(route: Route) -> str:
-    return depends.fingerprint((route.site_path, route.template, route.has_math, route.context))
+def _context_fingerprint(route: Route, keys: dict[int, str] | None = None) -> str:
+    context = (route.site_path, route.template, route.has_math, route.context)
+    return depends.fingerprint(context, keys=keys)
 
 
 def _render_one(number: int) -> tuple[dict[str, str] | SiteError, str, tuple, tuple[str, ...]]:
