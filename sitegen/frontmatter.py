@@ -59,6 +59,12 @@ class Split:
     key_lines: dict[str, int]
 
 
+# a line that gives a key, by fence: YAML's `key:`, TOML's `key =`
+KEY_LINE = {
+    fence: re.compile(rf"([A-Za-z_][\w-]*)\s*{sep}") for fence, sep in (("---", ":"), ("+++", "="))
+}
+
+
 def split_front_matter(path: str, text: str) -> Split:
     """Find `---` YAML or `+++` TOML front matter; never swallow a parse error."""
     lines = text.splitlines(keepends=True)
@@ -82,10 +88,10 @@ def split_front_matter(path: str, text: str) -> Split:
         raise SiteError(
             path, 2, "front matter must be a set of `key: value` lines", "e.g. `title: My post`"
         )
-    sep = ":" if fence == "---" else "="
+    key_line = KEY_LINE[fence]
     key_lines: dict[str, int] = {}
     for number, line in enumerate(lines[1:end], start=2):
-        match = re.match(rf"([A-Za-z_][\w-]*)\s*{sep}", line)
+        match = key_line.match(line)
         if not match:
             continue
         key = match.group(1)

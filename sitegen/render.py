@@ -48,6 +48,9 @@ class _Template(jinja2.Template):
         return super()._from_namespace(environment, namespace, globals)  # type: ignore[misc]
 
 
+_TRACKED = depends.TRACKED  # looked up for every attribute a template reads
+
+
 class TrackingEnvironment(jinja2.Environment):
     """Reports what templates read (`depends`), so a page re-renders only when that changed."""
 
@@ -58,13 +61,13 @@ class TrackingEnvironment(jinja2.Environment):
             value = getattr(obj, attribute)
         except AttributeError:
             value = super().getattr(obj, attribute)
-        if type(obj) in depends.TRACKED:
+        if type(obj) in _TRACKED:
             return depends.read_attribute(obj, attribute, value)
         return value
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         value = super().getitem(obj, argument)
-        if type(obj) in depends.TRACKED:
+        if type(obj) in _TRACKED:
             return depends.read_attribute(obj, argument, value)
         return value
 
