@@ -362,8 +362,9 @@ def _parse(
         current[file.rel] = CachedSource("", keep, file.assets, b"", None)
         to_parse.append(file)
     if options.strict:  # findings are cached too, once asked for
+        parsing = {file.rel for file in to_parse}
         to_parse += [
-            file for file in found if current[file.rel].lint is None and file.rel not in to_parse
+            file for file in found if current[file.rel].lint is None and file.rel not in parsing
         ]
     work = _Work(
         config, markdown=markdown_options(config), publishing=publishing, strict=options.strict

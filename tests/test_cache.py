@@ -361,3 +361,18 @@ def test_a_build_that_fails_to_render_keeps_what_it_parsed(make_site, build, mon
 
     monkeypatch.setattr(pipeline, "_parse_one", must_not_parse)
     assert build(root).errors == []
+
+
+def test_a_strict_build_parses_each_source_once(make_site, build, monkeypatch):
+    root = make_site(posts(3))
+    parsed = []
+    parse_one = pipeline._parse_one
+    monkeypatch.setattr(
+        pipeline, "_parse_one", lambda file: parsed.append(file.rel) or parse_one(file)
+    )
+    build(root, strict=True, jobs=1)
+    assert sorted(parsed) == sorted(posts(3))
+    parsed.clear()
+    (root / "content/posts/p001.md").write_text(post("Changed", "2024-01-02"), encoding="utf-8")
+    build(root, strict=True, jobs=1)
+    assert parsed == ["content/posts/p001.md"]
