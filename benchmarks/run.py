@@ -304,19 +304,33 @@ PREPARE: dict[str, Callable[[Site], None]] = {
 }
 
 
-def measure(site: Site, posts: int, repeats: int, slow: float = SLOW_RUN_SECONDS) -> list[Result]:
-    """All four scenarios for one tool, in order; each leaves the site as the next expects."""
-    results, warm_up = [], True
+def measure(
+    sites: list[Site], posts: int, repeats: int, slow: float = SLOW_RUN_SECONDS
+) -> list[Result]:
+    """All four scenarios, in order, for every tool; within a scenario the tools take turns
+    (A B C, then C B A, ...), so that each ratio compares runs made at the same time: this
+    machine's speed drifts by 10 % and more within minutes."""
+    results, slow_tools = [], set()
     for scenario in SCENARIOS:
-        runs = []
-        if warm_up:
+        runs: dict[str, list[Run]] = {site.tool: [] for site in sites}
+        for site in sites:  # warm-up runs; a slow tool's first cold build is its measurement
+            if site.tool in slow_tools:
+                continue
             first = timed(site, scenario)
             if scenario == SCENARIOS[0] and first.seconds > slow:
                 log(f"  {site.tool}: a cold build takes {first.seconds:.0f} s: one run each")
-                warm_up, repeats, runs = False, 1, [first]
-        while len(runs) < repeats:
-            runs.append(timed(site, scenario))
-        results.append(Result(posts, scenario, site.tool, tuple(runs), count_html(site.output)))
+                slow_tools.add(site.tool)
+                runs[site.tool].append(first)
+        wanted = {site.tool: 1 if site.tool in slow_tools else repeats for site in sites}
+        order = list(sites)
+        while any(len(runs[site.tool]) < wanted[site.tool] for site in sites):
+            for site in order:
+                if len(runs[site.tool]) < wanted[site.tool]:
+                    runs[site.tool].append(timed(site, scenario))
+            order.reverse()
+        for site in sites:
+            html = count_html(site.output)
+            results.append(Result(posts, scenario, site.tool, tuple(runs[site.tool]), html))
     return results
 
 
@@ -459,14 +473,16 @@ def main(argv: list[str] | None = None) -> int:
         trash = Trash(work / "trash")
         trash.empty()  # a killed run's
         for posts in sizes:
+            sites = []
             for tool in tools:
                 folder = work / f"{tool}-{posts}"
                 trash.throw(folder)
                 log(f"{posts} posts, {tool}: writing the corpus")
-                site = make_site(tool, chain, folder, posts, args.seed, trash)
-                results += measure(site, posts, args.repeats, args.slow)
-                if not args.work:
-                    trash.throw(folder)
+                sites.append(make_site(tool, chain, folder, posts, args.seed, trash))
+            results += measure(sites, posts, args.repeats, args.slow)
+            if not args.work:
+                for site in sites:
+                    trash.throw(site.folder)
         log("deleting what the runs left behind")
         trash.empty()
     results.sort(key=lambda r: (r.posts, SCENARIOS.index(r.scenario), TOOLS.index(r.tool)))

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 REPO = Path(__file__).resolve().parent.parent
 BENCHMARKS = REPO / "benchmarks"
@@ -64,7 +65,7 @@ def test_the_three_targets_hold_the_same_bodies(tmp_path):
     assert all("<!--more-->" in body and "```python" in body for body in bodies["sitegen"])
 
 
-def test_a_cold_run_moves_the_last_output_aside_and_the_trash_is_emptied_at_the_end(tmp_path):
+def _run_module():
     spec = importlib.util.spec_from_file_location("bench_run", BENCHMARKS / "run.py")
     run = sys.modules["bench_run"] = importlib.util.module_from_spec(spec)
     sys.path.insert(0, str(BENCHMARKS))  # run.py imports corpus.py beside it
@@ -73,6 +74,11 @@ def test_a_cold_run_moves_the_last_output_aside_and_the_trash_is_emptied_at_the_
     finally:
         sys.path.remove(str(BENCHMARKS))
         del sys.modules["bench_run"]
+    return run
+
+
+def test_a_cold_run_moves_the_last_output_aside_and_the_trash_is_emptied_at_the_end(tmp_path):
+    run = _run_module()
     output = tmp_path / "site" / "public"
     (output / "a").mkdir(parents=True)
     (output / "a" / "index.html").write_text("old")
@@ -85,3 +91,29 @@ def test_a_cold_run_moves_the_last_output_aside_and_the_trash_is_emptied_at_the_
     assert (moved / "a" / "index.html").stat().st_ino == inode  # renamed, not copied
     trash.empty()
     assert not (tmp_path / "trash").exists()
+
+
+def test_the_tools_take_turns_in_each_scenario_and_a_slow_one_runs_once(tmp_path, monkeypatch):
+    """So that a ratio to Hugo compares runs made at the same time."""
+    run = _run_module()
+    done = []
+
+    def timed(site, scenario):
+        done.append((site.tool, scenario))
+        slow = site.tool == "pelican" and scenario == "cold build"
+        return run.Run(60.0 if slow else 1.0, 0, "")
+
+    monkeypatch.setattr(run, "timed", timed)
+    monkeypatch.setattr(run, "count_html", lambda folder: 0)
+    sites = [SimpleNamespace(tool=tool, output=tmp_path) for tool in ("sitegen", "hugo", "pelican")]
+    results = run.measure(sites, 10, repeats=2, slow=45)
+    cold = [tool for tool, scenario in done if scenario == "cold build"]
+    # warm-ups (pelican's is its measurement), then turns: A B, B A
+    assert cold == ["sitegen", "hugo", "pelican", "sitegen", "hugo", "hugo", "sitegen"]
+    edit = [tool for tool, scenario in done if scenario == "edit body"]
+    assert edit == ["sitegen", "hugo", "sitegen", "hugo", "pelican", "hugo", "sitegen"]
+    assert [(r.scenario, r.tool, len(r.runs)) for r in results][:3] == [
+        ("cold build", "sitegen", 2),
+        ("cold build", "hugo", 2),
+        ("cold build", "pelican", 1),
+    ]
