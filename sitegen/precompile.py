@@ -15,6 +15,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from sitegen.writer import holds_nothing
+
 if TYPE_CHECKING:
     from sitegen.config import Config
 
@@ -35,7 +37,7 @@ class Precompiling:
 def precompile(config: Config, compiled: Path) -> Precompiling:
     """Start compiling the theme into `compiled`, when it holds nothing yet and another core
     is free to do it."""
-    if len(os.sched_getaffinity(0)) < 2 or _holds_anything(compiled):
+    if len(os.sched_getaffinity(0)) < 2 or not _empty(compiled):
         return Precompiling()
     pid = os.fork()
     if pid == 0:
@@ -43,12 +45,11 @@ def precompile(config: Config, compiled: Path) -> Precompiling:
     return Precompiling(pid)
 
 
-def _holds_anything(folder: Path) -> bool:
+def _empty(folder: Path) -> bool:
     try:
-        with os.scandir(folder) as entries:
-            return any(True for _ in entries)
-    except OSError:
-        return False
+        return holds_nothing(folder)
+    except OSError:  # not a folder this process can list: the child finds out, not the build
+        return True
 
 
 def _compile(config: Config, compiled: Path) -> NoReturn:
