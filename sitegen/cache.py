@@ -18,13 +18,14 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 from sitegen import __version__
+from sitegen.document import Withheld
 from sitegen.errors import SiteError
 
 FORMAT = 2
@@ -119,13 +120,19 @@ def recent(stat: Stat, since_ns: int) -> bool:
 
 @dataclass(frozen=True)
 class CachedSource:
-    """A source as the last build read it: its stat, its digest, and what it parsed into."""
+    """A source as the last build read it: its stat, its digest, and what it parsed into.
+
+    What it parsed into (the bulk of the cache) is kept in a table of its own and read when
+    first asked for (`Cache.parsed`): a build that parses one edited post does that in a
+    worker while this process reads the rest."""
 
     digest: str
     stat: Stat | None
     assets: tuple[str, ...]  # a bundle's other files when it was parsed
-    parsed: bytes  # a pickled Document or SiteError
+    withheld: Withheld | None  # parsed without its body: when a build would publish it
     lint: bytes | None  # pickled linter findings, once `--strict` asked for them
+    # a pickled Document or SiteError, when just parsed; None: it is in the database
+    parsed: bytes | None = field(default=None, compare=False)
 
 
 class Cache:
@@ -137,6 +144,7 @@ class Cache:
         self._identity: tuple[int, int] | None = None  # of the file, to notice it deleted
         self._db = self._open()
         self._sources: dict[str, dict[str, CachedSource]] = {}  # by parse options
+        self._stored: dict[str, dict[str, bytes]] = {}  # what they parsed into, once read
         self._states: dict[str, dict[str, Any] | None] = {}
         self._volatile: set[str] = set()
         self._parsed: dict[str, tuple[bytes, Any]] = {}
@@ -147,7 +155,7 @@ class Cache:
         if options not in self._sources:
             self._forget_old_options(options)
             rows = self._query(
-                "SELECT rel, digest, size, mtime, ctime, assets, parsed, lint FROM sources "
+                "SELECT rel, digest, size, mtime, ctime, assets, withheld, lint FROM sources "
                 "WHERE options = ?",
                 (options,),
             )
@@ -156,16 +164,42 @@ class Cache:
                     digest,
                     None if size is None else (size, mtime, ctime),
                     tuple(_unmarshal(assets) or ()),
-                    parsed,
+                    _unpickle(withheld),
                     lint,
                 )
-                for rel, digest, size, mtime, ctime, assets, parsed, lint in rows
+                for rel, digest, size, mtime, ctime, assets, withheld, lint in rows
             }
         return self._sources[options]
+
+    def parsed(self, options: str, rel: str, entry: CachedSource) -> Any:
+        """What `entry` parsed into, unpickled once per content (serve's rebuilds reuse the
+        objects); None if a cache file damaged since the build began lost it."""
+        blob = entry.parsed
+        if blob is None:
+            stored = self._stored.get(options)
+            if stored is None:
+                try:
+                    stored = self._read_parsed(options)
+                except sqlite3.DatabaseError as error:
+                    self._start_again(f"could not read the cache ({error})")
+                    return None
+            blob = stored.get(rel)
+            if blob is None:
+                return None
+        known = self._parsed.get(rel)
+        if known is None or known[0] is not blob:
+            known = self._parsed[rel] = (blob, pickle.loads(blob))
+        return known[1]
+
+    def _read_parsed(self, options: str) -> dict[str, bytes]:
+        query = "SELECT rel, parsed FROM parsed WHERE options = ?"
+        stored = self._stored[options] = dict(self._db.execute(query, (options,)).fetchall())
+        return stored
 
     def _forget_old_options(self, options: str) -> None:
         """Each set of parse options (a --base-url, each `serve` port) has its own parsed
         sources; only the most recently used few are kept, so the cache does not grow."""
+        unused = "WHERE 'used:' || options NOT IN (SELECT key FROM meta WHERE key LIKE 'used:%')"
         self._write(
             [
                 ("INSERT OR REPLACE INTO meta VALUES (?, ?)", [(f"used:{options}", time.time())]),
@@ -174,28 +208,31 @@ class Cache:
                     "meta WHERE key LIKE 'used:%' ORDER BY CAST(value AS REAL) DESC LIMIT ?)",
                     [(KEPT_OPTIONS,)],
                 ),
-                (
-                    "DELETE FROM sources WHERE 'used:' || options NOT IN "
-                    "(SELECT key FROM meta WHERE key LIKE 'used:%')",
-                    [()],
-                ),
+                (f"DELETE FROM sources {unused}", [()]),
+                (f"DELETE FROM parsed {unused}", [()]),
             ]
         )
 
     def update_sources(
         self, options: str, changed: dict[str, CachedSource], removed: Iterable[str]
     ) -> None:
+        """`changed` entries without `parsed` keep what is stored (a file touched, not
+        changed)."""
         cached = self.sources(options)
+        stored = self._stored.get(options, {})
         removed = [rel for rel in removed if rel in cached]
         for rel in removed:
             del cached[rel]
+            stored.pop(rel, None)
         cached.update(changed)
+        reparsed = [(options, rel, c.parsed) for rel, c in changed.items() if c.parsed is not None]
+        for _, rel, blob in reparsed:
+            stored[rel] = blob
+        gone = [(options, rel) for rel in removed]
         self._write(
             [
-                (
-                    "DELETE FROM sources WHERE options = ? AND rel = ?",
-                    [(options, rel) for rel in removed],
-                ),
+                ("DELETE FROM sources WHERE options = ? AND rel = ?", gone),
+                ("DELETE FROM parsed WHERE options = ? AND rel = ?", gone),
                 (
                     "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
@@ -205,12 +242,13 @@ class Cache:
                             c.digest,
                             *(c.stat or (None,) * 3),
                             marshal.dumps(c.assets),
-                            c.parsed,
+                            c.withheld and pickle.dumps(c.withheld),
                             c.lint,
                         )
                         for rel, c in changed.items()
                     ],
                 ),
+                ("INSERT OR REPLACE INTO parsed VALUES (?, ?, ?)", reparsed),
             ]
         )
 
@@ -239,13 +277,6 @@ class Cache:
 
     def private(self, output: str) -> bool:
         return output in self._volatile
-
-    def parsed(self, rel: str, entry: CachedSource) -> Any:
-        """`entry.parsed` unpickled, once per content: serve's rebuilds reuse the objects."""
-        known = self._parsed.get(rel)
-        if known is None or known[0] is not entry.parsed:
-            known = self._parsed[rel] = (entry.parsed, pickle.loads(entry.parsed))
-        return known[1]
 
     def save_state(self, output: str, state: dict[str, Any]) -> None:
         self._states[output] = state
@@ -359,11 +390,21 @@ class Cache:
     def _start_again(self, why: str, *, in_memory: bool = False) -> None:
         """The file went bad or away mid-build: a new one gets what this build knows."""
         self.notices.append(f"{why}: writing a new one")
+        for options in set(self._sources) - set(self._stored):  # what only the old file holds
+            with suppress(sqlite3.Error):
+                self._read_parsed(options)
         self._db.close()
         self._db = self._in_memory(RuntimeError(why)) if in_memory else self._fresh()
         known, self._sources = self._sources, {}
+        stored, self._stored = self._stored, {}
         for options, cached in known.items():
-            self.update_sources(options, cached, ())
+            blobs = stored.get(options, {})
+            kept = {  # with what they parsed into, if that could be read
+                rel: c if c.parsed else replace(c, parsed=blobs[rel])
+                for rel, c in cached.items()
+                if c.parsed or rel in blobs
+            }
+            self.update_sources(options, kept, ())
         for output, state in self._states.items():
             if state is not None:
                 self.save_state(output, state)
@@ -397,7 +438,11 @@ def _create(db: sqlite3.Connection) -> None:
         db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         db.execute(
             "CREATE TABLE IF NOT EXISTS sources (options TEXT, rel TEXT, digest TEXT, "
-            "size INTEGER, mtime INTEGER, ctime INTEGER, assets BLOB, parsed BLOB, lint BLOB, "
+            "size INTEGER, mtime INTEGER, ctime INTEGER, assets BLOB, withheld BLOB, lint BLOB, "
+            "PRIMARY KEY (options, rel))"
+        )
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS parsed (options TEXT, rel TEXT, parsed BLOB, "
             "PRIMARY KEY (options, rel))"
         )
         db.execute(
@@ -422,6 +467,10 @@ def _remove_database(path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         with suppress(OSError):
             Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def _unpickle(data: bytes | None) -> Any:
+    return pickle.loads(data) if data else None
 
 
 def _unmarshal(data: bytes | None) -> Any:

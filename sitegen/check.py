@@ -22,11 +22,12 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from sitegen.config import Config
-from sitegen.content import Source, find_sources, load_document
+from sitegen.content import load_document
 from sitegen.errors import SiteError
 from sitegen.frontmatter import split_front_matter
 from sitegen.markdown import MATH_TOKENS, MarkdownOptions, make_parser
 from sitegen.markdown.math import in_url
+from sitegen.sources import Source, find_sources
 
 # What MathJax 3 (the tex-chtml-full component: base, ams, mathtools, amscd, cases,
 # empheq, bussproofs) accepts after \begin; the site's [math] environments join them.

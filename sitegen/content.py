@@ -1,80 +1,23 @@
-"""Find the site's sources and turn each one, alone, into a `Document`."""
+"""Turn each source, alone, into a `Document`."""
 
 from __future__ import annotations
 
 import hashlib
 import html
 import re
-from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
-from sitegen.cache import scan_files
 from sitegen.config import Config
 from sitegen.document import Document, Publishing, TermLink
 from sitegen.errors import SiteError
 from sitegen.frontmatter import SLUG_PATTERN, Meta, split_front_matter, validate_meta
 from sitegen.markdown import MarkdownOptions, RenderedBody, render_markdown
 from sitegen.markdown.math import DEFAULT_ENVIRONMENTS
+from sitegen.sources import BUNDLE_INDEX, Source
 from sitegen.urls import expand_permalink, link, make_slug
 
-KINDS = {"posts": "post", "pages": "page"}
-BUNDLE_INDEX = "index.md"
 SUMMARY_LENGTH = 160
 UNRENDERED = RenderedBody("", "", False, (), False, "")
-
-
-@dataclass(frozen=True)
-class Source:
-    """One Markdown file as read from disk; `rel` is its path from the site folder."""
-
-    rel: str
-    kind: str
-    data: bytes
-    assets: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    """A post or page found under content/, before it is read."""
-
-    rel: str  # from the site folder
-    kind: str
-    assets: tuple[str, ...] = ()  # a bundle's other files, from the site folder
-
-    def read(self, root: Path) -> Source:
-        return Source(self.rel, self.kind, (root / self.rel).read_bytes(), self.assets)
-
-
-def find_sources(root: Path) -> list[Source]:
-    """Every post and page under content/, in a stable order; bundles bring their files."""
-    return [found.read(root) for found in source_files(scan_files(root / "content"))]
-
-
-def source_files(paths: Iterable[str]) -> list[SourceFile]:
-    """Which of `paths` (files below content/) are posts and pages, and which bundle owns
-    each other file. Hidden files (`.x`, `_x`) are neither; other Markdown in a bundle is
-    the bundle's business."""
-    found: list[SourceFile] = []
-    for folder, kind in KINDS.items():
-        prefix = folder + "/"
-        inside = sorted(
-            p[len(prefix) :]
-            for p in paths
-            if p.startswith(prefix) and not any(part[:1] in "._" for part in p.split("/"))
-        )
-        bundles = {p[: -len(BUNDLE_INDEX)] for p in inside if p.endswith("/" + BUNDLE_INDEX)}
-        assets: dict[str, list[str]] = defaultdict(list)
-        for path in inside:
-            if not path.endswith(".md") and (bundle := _bundle_of(path, bundles)):
-                assets[bundle].append(f"content/{prefix}{path}")
-        for path in (path for path in inside if path.endswith(".md")):
-            bundle = _bundle_of(path, bundles)
-            if bundle is None or path == bundle + BUNDLE_INDEX:
-                owned = tuple(assets.get(bundle, ())) if bundle else ()
-                found.append(SourceFile(f"content/{prefix}{path}", kind, owned))
-    return found
 
 
 def markdown_options(config: Config) -> MarkdownOptions:
@@ -196,13 +139,3 @@ def _plain_summary(meta: Meta, excerpt_html: str) -> str:
     text = html.unescape(re.sub(r"<[^>]+>", " ", excerpt_html))
     text = " ".join(text.split())
     return text if len(text) <= SUMMARY_LENGTH else text[: SUMMARY_LENGTH - 1] + "…"
-
-
-def _bundle_of(path: str, bundles: set[str]) -> str | None:
-    """The innermost bundle folder (`name/`) a path lies in, if any."""
-    end = path.rfind("/")
-    while end > 0:
-        if path[: end + 1] in bundles:
-            return path[: end + 1]
-        end = path.rfind("/", 0, end)
-    return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sitegen.fastpickle import pickled_by_fields
 
@@ -59,6 +59,13 @@ class Document:
     rendered: bool = True  # False: not published by the build that read it, body left out
 
 
+class Withheld(NamedTuple):
+    """Of a document parsed without its body: what decides whether a build publishes it."""
+
+    draft: bool
+    date: datetime | None
+
+
 @dataclass(frozen=True)
 class Publishing:
     """What a build publishes: drafts and future posts only when asked."""
@@ -67,7 +74,7 @@ class Publishing:
     future: bool = False
     now: datetime | None = None
 
-    def publishes(self, doc: Document | Meta) -> bool:
+    def publishes(self, doc: Document | Meta | Withheld) -> bool:
         if doc.draft and not self.drafts:
             return False
         future = doc.date is not None and self.now is not None and doc.date > self.now

@@ -26,17 +26,16 @@ from sitegen import depends
 from sitegen.build import TEMPLATE_CACHE, BuildOptions, BuildReport, Inputs
 from sitegen.cache import Cache, CachedSource, code_version, digest, file_stat, scan_files
 from sitegen.config import Config
-from sitegen.content import SourceFile, load_document, markdown_options, source_files
-from sitegen.document import Document, Publishing
+from sitegen.document import Document, Publishing, Withheld
 from sitegen.errors import BuildFailed, SiteError
 from sitegen.feeds import feed_outputs, feed_pairs
-from sitegen.markdown import MarkdownOptions
 from sitegen.precompile import Precompiling
 from sitegen.progress import Progress
 from sitegen.routes import Route, site_routes
 from sitegen.search import SEARCH_INDEX, search_outputs
 from sitegen.site import Site, assemble_site, unique_urls
 from sitegen.sitemap import SITEMAP_FILES, sitemap_entries, sitemap_outputs
+from sitegen.sources import SourceFile, source_files
 from sitegen.themes import template_dirs, theme_dirs
 from sitegen.writer import (
     discard_staged,
@@ -52,6 +51,8 @@ from sitegen.writer import (
 
 if TYPE_CHECKING:
     import jinja2
+
+    from sitegen.markdown import MarkdownOptions
 
 MIN_PARALLEL = 48  # fewer items than this are done in-process: a pool would cost more
 WRITE_BATCH = 500  # parsed sources stored at a time, as the workers deliver them
@@ -341,8 +342,10 @@ def _parse(
     progress: Progress,
     meanwhile: Callable[[], None],
 ) -> _Parsed:
-    """Every source, parsed or taken from the cache (see `_Parsed`). `meanwhile` runs here
-    while workers parse, if they do."""
+    """Every source, parsed or taken from the cache (see `_Parsed`). While workers parse what
+    changed, this process reads the rest from the cache and runs `meanwhile`: at 10,000
+    posts that reading is 0.3 s, and parsing one edited post (0.15 s, most of it importing
+    markdown-it and compiling Pygments' lexers) is done by then."""
     parse_key = digest(code_version(), repr(config))
     cached = cache.sources(parse_key)
     found = source_files(inputs.content)
@@ -352,42 +355,46 @@ def _parse(
         stat = inputs.content[file.rel.removeprefix("content/")]
         keep = None if file.rel in inputs.recent else stat
         entry = None if options.clean else cached.get(file.rel)
-        if entry and entry.assets == file.assets and _complete(cache, file.rel, entry, publishing):
+        # a document parsed without its body that this build publishes is parsed again
+        if entry and entry.assets == file.assets and not _now_published(entry, publishing):
             if entry.stat == stat:
                 current[file.rel] = entry
                 continue
             if entry.digest == digest(file.read(config.root).data):  # touched, not changed
                 current[file.rel] = replace(entry, stat=keep)
                 continue
-        current[file.rel] = CachedSource("", keep, file.assets, b"", None)
+        current[file.rel] = CachedSource("", keep, file.assets, None, None)
         to_parse.append(file)
     if options.strict:  # findings are cached too, once asked for
         parsing = {file.rel for file in to_parse}
         to_parse += [
             file for file in found if current[file.rel].lint is None and file.rel not in parsing
         ]
-    work = _Work(
-        config, markdown=markdown_options(config), publishing=publishing, strict=options.strict
-    )
-    batch: dict[str, CachedSource] = {}
-    results = _map(_parse_one, to_parse, jobs, progress, "parsing", work, meanwhile)
-    last = to_parse[-1] if to_parse else None
-    for file, (text_digest, parsed, lint) in zip(to_parse, results, strict=True):
-        entry = replace(current[file.rel], digest=text_digest, parsed=parsed, lint=lint)
-        current[file.rel] = batch[file.rel] = entry
-        cache.parsed(file.rel, entry)  # unpickled now, while the workers parse the rest
-        # and stored now (0.26 s at 10,000 posts otherwise), but for the last batch: see store
-        if len(batch) == WRITE_BATCH and file is not last:
-            cache.update_sources(parse_key, batch, ())
-            batch = {}
+    parsing = {file.rel for file in to_parse}
+    reused = [rel for rel in current if rel not in parsing]
 
-    # `cached` holds what is stored by now: the rest is what changed without a parse
-    changed = {rel: c for rel, c in current.items() if cached.get(rel) != c}
-    rest = [(parse_key, changed, set(cached) - set(current))]
+    def read_cached() -> None:
+        for rel in reused:
+            cache.parsed(parse_key, rel, current[rel])
+        meanwhile()
+
+    work = _Work(config, publishing=publishing, strict=options.strict)
+    stored = _Storing(cache, parse_key, current)
+    if len(to_parse) >= MIN_PARALLEL:  # imported once here, not by every worker
+        import sitegen.content  # noqa: F401
+    parallel = len(to_parse) >= MIN_PARALLEL or (bool(to_parse) and len(reused) >= MIN_PARALLEL)
+    stored.take(
+        to_parse, _map(_parse_one, to_parse, jobs, progress, "parsing", work, read_cached, parallel)
+    )
+    results = {file.rel: cache.parsed(parse_key, file.rel, current[file.rel]) for file in found}
+    lost = [file for file in found if results[file.rel] is None]  # by a cache file damaged
+    if lost:  # since this build began
+        stored.take(lost, _map(_parse_one, lost, jobs, progress, "parsing", work))
+        results |= {f.rel: cache.parsed(parse_key, f.rel, current[f.rel]) for f in lost}
+
     documents, errors, identities, findings = [], [], {}, {}
     for file in found:
-        entry = current[file.rel]
-        result = cache.parsed(file.rel, entry)
+        entry, result = current[file.rel], results[file.rel]
         if isinstance(result, SiteError):
             errors.append(result)
         else:
@@ -396,7 +403,7 @@ def _parse(
         if options.strict and entry.lint:
             findings[file.rel] = pickle.loads(entry.lint)
     racy = {rel: entry.digest for rel, entry in current.items() if entry.stat is None}
-    return _Parsed(documents, identities, findings, errors, racy, partial(_store, cache, rest))
+    return _Parsed(documents, identities, findings, errors, racy, stored.store)
 
 
 @dataclass(frozen=True)
@@ -411,27 +418,68 @@ class _Parsed:
     store: Callable[[], None]
 
 
-def _store(cache: Cache, pending: list[tuple[str, dict[str, CachedSource], set[str]]]) -> None:
-    while pending:
-        cache.update_sources(*pending.pop())
+@dataclass
+class _Storing:
+    """Parsed sources into the cache, in batches as the workers deliver them (0.26 s at
+    10,000 posts otherwise), but for the last batch: see `_Parsed.store`."""
+
+    cache: Cache
+    key: str
+    current: dict[str, CachedSource]  # source → as this build found or parsed it
+    batch: dict[str, CachedSource] = field(default_factory=dict)
+    done: bool = False
+
+    def take(self, files: list[SourceFile], results: Iterable[tuple]) -> None:
+        last = files[-1] if files else None
+        for file, (text_digest, parsed, withheld, lint) in zip(files, results, strict=True):
+            entry = replace(
+                self.current[file.rel],
+                digest=text_digest,
+                withheld=withheld,
+                lint=lint,
+                parsed=parsed,
+            )
+            self.current[file.rel] = self.batch[file.rel] = entry
+            self.cache.parsed(self.key, file.rel, entry)  # unpickled while the workers go on
+            if len(self.batch) == WRITE_BATCH and file is not last:
+                self.cache.update_sources(self.key, self.batch, ())
+                self.batch = {}
+
+    def store(self) -> None:
+        """What is not stored yet: the last batch, what changed without a parse (a touched
+        file's stat) and what was deleted."""
+        if self.done:
+            return
+        self.done = True
+        cached = self.cache.sources(self.key)  # holds what is stored by now
+        changed = {
+            rel: c for rel, c in self.current.items() if rel in self.batch or cached.get(rel) != c
+        }
+        removed = set(cached) - set(self.current)
+        if changed or removed:
+            self.cache.update_sources(self.key, changed, removed)
 
 
-def _complete(cache: Cache, rel: str, entry: CachedSource, publishing: Publishing) -> bool:
-    """False for a document parsed without its body that this build publishes (a post
-    whose date has come, a draft built with --drafts): it must be parsed again."""
-    parsed = cache.parsed(rel, entry)
-    return not isinstance(parsed, Document) or parsed.rendered or not publishing.publishes(parsed)
+def _now_published(entry: CachedSource, publishing: Publishing) -> bool:
+    return entry.withheld is not None and publishing.publishes(entry.withheld)
 
 
-def _parse_one(file: SourceFile) -> tuple[str, bytes, bytes | None]:
+def _parse_one(file: SourceFile) -> tuple[str, bytes, Withheld | None, bytes | None]:
     """One source's digest, its document (or the author's mistake) pickled for the cache,
-    and the linter's findings when --strict asks for them."""
+    whether it was withheld, and the linter's findings when --strict asks for them."""
+    from sitegen.content import load_document, markdown_options  # see _parse
+
     work = _current_work()
+    if work.markdown is None:
+        work.markdown = markdown_options(work.config)
     source = file.read(work.config.root)
+    withheld = None
     try:
         result: Document | SiteError = load_document(
             source, work.config, work.markdown, work.publishing
         )
+        if not result.rendered:
+            withheld = Withheld(result.draft, result.date)
     except SiteError as error:
         result = error
     lint = None
@@ -439,7 +487,7 @@ def _parse_one(file: SourceFile) -> tuple[str, bytes, bytes | None]:
         from sitegen.check import lint_source
 
         lint = pickle.dumps(lint_source(source, work.config, work.markdown))
-    return digest(source.data), pickle.dumps(result), lint
+    return digest(source.data), pickle.dumps(result), withheld, lint
 
 
 # --- what changed since the last build ---------------------------------------------------
@@ -681,14 +729,19 @@ def _map(
     stage: str,
     work: _Work,
     meanwhile: Callable[[], None] | None = None,
+    parallel: bool | None = None,
 ) -> Iterator:
     """`function` over `items`, results in order as they come, so the caller works on them
-    while the workers go on; in worker processes when there are enough items, and then
-    `meanwhile` runs here as soon as they have started."""
+    while the workers go on; in worker processes when `parallel` (by default: when there are
+    enough items), and then `meanwhile` runs here as soon as they have started (else first)."""
     global _work
     _work = work
+    if parallel is None:
+        parallel = len(items) >= MIN_PARALLEL
     try:
-        if jobs <= 1 or len(items) < MIN_PARALLEL:
+        if jobs <= 1 or not parallel or not items:
+            if meanwhile is not None:
+                meanwhile()
             for done, item in enumerate(items, 1):
                 yield function(item)
                 progress.update(stage, done, len(items))
@@ -698,13 +751,15 @@ def _map(
         frozen = gc.get_freeze_count()
         gc.freeze()
         try:
-            with _Pool(jobs, gc.enable, context=multiprocessing.get_context("fork")) as pool:
-                runs = pool.imap(partial(_run, function), _runs(items, jobs))
+            runs = _runs(items, jobs)
+            fork = multiprocessing.get_context("fork")
+            with _Pool(min(jobs, len(runs)), gc.enable, context=fork) as pool:
+                results = pool.imap(partial(_run, function), runs)
                 if meanwhile is not None:
                     meanwhile()
                 done = 0
-                for results in runs:
-                    for result in results:
+                for run in results:
+                    for result in run:
                         yield result
                         done += 1
                         progress.update(stage, done, len(items))

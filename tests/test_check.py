@@ -14,9 +14,10 @@ from markdown_it.utils import read_fixture_file
 
 from sitegen.check import check_site, check_source, lint_body
 from sitegen.config import load_config
-from sitegen.content import Source, markdown_options
+from sitegen.content import markdown_options
 from sitegen.errors import SiteError
 from sitegen.markdown import MarkdownOptions
+from sitegen.sources import Source
 from tests.conftest import REPO, post
 from tests.test_math_fixtures import prepare
 from tests.test_math_properties import BLOCK_CONTAINERS, INLINE_CONTAINERS

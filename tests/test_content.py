@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from sitegen.config import parse_config
-from sitegen.content import Publishing, Source, find_sources, load_document, markdown_options
+from sitegen.content import Publishing, load_document, markdown_options
+from sitegen.sources import Source, find_sources
 
 CONFIG = parse_config(Path("/site"), {"site": {"title": "T", "base_url": "https://e.org/blog/"}})
 

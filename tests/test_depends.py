@@ -7,10 +7,11 @@ from pathlib import Path
 
 from sitegen import depends, pipeline
 from sitegen.config import load_config
-from sitegen.content import find_sources, load_document, markdown_options
+from sitegen.content import load_document, markdown_options
 from sitegen.document import Publishing
 from sitegen.routes import site_routes
 from sitegen.site import assemble_site
+from sitegen.sources import find_sources
 from tests.conftest import NOW, REPO
 
 

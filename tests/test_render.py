@@ -14,9 +14,10 @@ from sitegen import depends
 from sitegen import render as render_module
 from sitegen.build import BuildFailed, BuildOptions, build_site
 from sitegen.config import load_config
-from sitegen.content import Source, load_document, markdown_options
+from sitegen.content import load_document, markdown_options
 from sitegen.render import make_environment
 from sitegen.site import Publishing, Site, assemble_site
+from sitegen.sources import Source
 from tests.conftest import NOW, post, write_site
 
 META = "{{ doc.title }} ({{ doc.tags|length }} tags, {{ style }})"

@@ -8,9 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sitegen.config import parse_config
-from sitegen.content import Source, load_document, markdown_options
+from sitegen.content import load_document, markdown_options
 from sitegen.routes import site_routes
 from sitegen.site import Publishing, assemble_site
+from sitegen.sources import Source
 from tests.conftest import MINIMAL_CONFIG, post
 
 CONFIG = MINIMAL_CONFIG + "[build]\nposts_per_page = 3\n"

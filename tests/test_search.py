@@ -13,13 +13,14 @@ from hypothesis import strategies as st
 from markdown_it.utils import read_fixture_file
 
 from sitegen.config import load_config
-from sitegen.content import find_sources, load_document, markdown_options
+from sitegen.content import load_document, markdown_options
 from sitegen.errors import BuildFailed
 from sitegen.markdown import MarkdownOptions, render_markdown
 from sitegen.plaintext import plain_text
 from sitegen.routes import site_routes
 from sitegen.search import search_outputs
 from sitegen.site import Publishing, Site, assemble_site, unique_urls
+from sitegen.sources import find_sources
 from tests.conftest import MINIMAL_CONFIG, NOW, REPO, post
 
 MATH_FIXTURES = REPO / "tests" / "fixtures" / "math"
