@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from sitegen.config import Config
-from sitegen.document import Document, Publishing, TermLink
+from sitegen.document import Body, Document, Publishing, TermLink
 from sitegen.errors import SiteError
 from sitegen.frontmatter import SLUG_PATTERN, Meta, split_front_matter, validate_meta
 from sitegen.markdown import MarkdownOptions, RenderedBody, render_markdown
@@ -79,12 +79,10 @@ def load_document(
         summary=_plain_summary(meta, excerpt_html),
         draft=meta.draft,
         has_math=body.has_math if meta.math is None else meta.math,
-        body_html=body.html,
+        body=Body(body.html, body.toc, body.text),
         excerpt_html=excerpt_html,
         has_more=has_more,
         excerpt_has_math='class="math' in excerpt_html,
-        text=body.text,
-        toc=body.toc,
         extra=meta.extra,
         assets=_asset_paths(source, site_path),
         slug_line=split.key_lines.get("slug"),

@@ -1,0 +1,54 @@
+"""Documents as the cache stores them: a body is unpickled when first read, and only then."""
+
+from __future__ import annotations
+
+import pickle
+from datetime import UTC, datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sitegen.document import Body, Document
+from sitegen.markdown.toc import TocEntry
+
+
+def document(body: Body) -> Document:
+    return Document(
+        source="content/posts/a.md",
+        kind="post",
+        title="A",
+        slug="a",
+        date=datetime(2024, 1, 1, tzinfo=UTC),
+        updated=None,
+        site_path="a/",
+        url="/a/",
+        categories=(),
+        tags=(),
+        series=None,
+        series_index=None,
+        summary="",
+        draft=False,
+        has_math=True,
+        body=body,
+        excerpt_html="<p>x</p>",
+        has_more=False,
+        excerpt_has_math=False,
+    )
+
+
+@given(html=st.text(), text=st.text(), titles=st.lists(st.text(), max_size=3))
+def test_a_body_comes_back_from_the_cache_as_it_went_in(html, text, titles):
+    toc = tuple(TocEntry(2, f"h{i}", title) for i, title in enumerate(titles))
+    doc = document(Body(html, toc, text))
+    loaded = pickle.loads(pickle.dumps(doc))
+    assert (loaded.body_html, loaded.toc, loaded.text) == (html, toc, text)
+    assert loaded == doc and repr(loaded) == repr(doc)
+    again = pickle.loads(pickle.dumps(loaded))  # pickled again once read (serve, workers)
+    assert again.body_html == html
+
+
+def test_a_body_is_not_unpickled_until_it_is_read():
+    doc = pickle.loads(pickle.dumps(document(Body("<p>正文 $x$</p>", (), ""))))
+    assert doc.body._parts is None  # the title and dates are read; the body is not, yet
+    assert doc.title == "A" and doc.body._parts is None
+    assert doc.body_html == "<p>正文 $x$</p>" and doc.body._parts is not None
