@@ -344,7 +344,7 @@ def _parse(
 ) -> _Parsed:
     """Every source, parsed or taken from the cache (see `_Parsed`). While workers parse what
     changed, this process reads the rest from the cache and runs `meanwhile`: at 10,000
-    posts that reading is 0.3 s, and parsing one edited post (0.15 s, most of it importing
+    posts that reading is 0.3 s, and parsing one edited post (0.08 s, most of it importing
     markdown-it and compiling Pygments' lexers) is done by then."""
     parse_key = digest(code_version(), repr(config))
     cached = cache.sources(parse_key)
