@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from sitegen.markdown.toc import TocEntry
 
 
-@pickled_by_fields
 @dataclass(frozen=True)
 class TermLink:
     """A category, tag or series as a post names it, with the URL of its page."""
@@ -26,6 +25,25 @@ class TermLink:
     name: str
     slug: str
     url: str
+
+    def __reduce__(self) -> tuple:
+        """One string, unpickled to one object per term and process: the 50,000 term links
+        of 10,000 cached posts were 40 % of unpickling them, as three strings and an object
+        each."""
+        fields = (self.name, self.slug, self.url)
+        if any("\0" in field for field in fields):
+            return (TermLink, fields)
+        return (_term_link, ("\0".join(fields),))
+
+
+_TERM_LINKS: dict[str, TermLink] = {}
+
+
+def _term_link(joined: str) -> TermLink:
+    link = _TERM_LINKS.get(joined)
+    if link is None:
+        link = _TERM_LINKS[joined] = TermLink(*joined.split("\0"))
+    return link
 
 
 class Body:

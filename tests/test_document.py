@@ -1,4 +1,5 @@
-"""Documents as the cache stores them: a body is unpickled when first read, and only then."""
+"""Documents as the cache stores them: a body is unpickled when first read, and only then;
+a term link comes back as one object per term."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sitegen.document import Body, Document
+from sitegen.document import Body, Document, TermLink
 from sitegen.markdown.toc import TocEntry
 
 
@@ -52,3 +53,12 @@ def test_a_body_is_not_unpickled_until_it_is_read():
     assert doc.body._parts is None  # the title and dates are read; the body is not, yet
     assert doc.title == "A" and doc.body._parts is None
     assert doc.body_html == "<p>正文 $x$</p>" and doc.body._parts is not None
+
+
+@given(names=st.lists(st.text(), min_size=1, max_size=4))
+def test_term_links_come_back_equal_and_shared(names):
+    links = tuple(TermLink(name, f"s{i}", f"/tags/s{i}/") for i, name in enumerate(names))
+    first, second = pickle.loads(pickle.dumps((links, links[::-1])))
+    assert first == links and second == links[::-1]
+    shared = [link for link in first if "\0" not in link.name]  # others: pickled as fields
+    assert all(link is pickle.loads(pickle.dumps(link)) for link in shared)
