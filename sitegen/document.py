@@ -62,9 +62,11 @@ class Body:
     @property
     def parts(self) -> tuple[str, tuple[TocEntry, ...], str]:
         if self._parts is None:
-            self._parts = pickle.loads(self._pickled)  # type: ignore[arg-type]
-            self._pickled = None  # kept once only
-        return self._parts
+            pickled = self._pickled  # None if another thread has just unpickled it
+            if pickled is not None:
+                self._parts = pickle.loads(pickled)
+                self._pickled = None  # kept once only
+        return self._parts  # type: ignore[return-value]
 
     def __reduce__(self) -> tuple:
         pickled = self._pickled or pickle.dumps(self.parts, pickle.HIGHEST_PROTOCOL)
