@@ -147,6 +147,7 @@ class Cache:
         self._sources: dict[str, dict[str, CachedSource]] = {}  # by parse options
         self._stored: dict[str, dict[str, bytes]] = {}  # what they parsed into, once read
         self._states: dict[str, dict[str, Any] | None] = {}
+        self._stamps: dict[str, dict[str, Any] | None] = {}  # read before their states
         self._volatile: set[str] = set()
         self._parsed: dict[str, tuple[bytes, Any]] = {}
 
@@ -256,9 +257,13 @@ class Cache:
     # One state per output folder: what the last build into it wrote, and from what.
 
     def state(self, output: str) -> dict[str, Any] | None:
+        """The state, its stamp (stored apart) included."""
         if output not in self._states:
             rows = self._query("SELECT state FROM builds WHERE output = ?", (output,))
-            self._states[output] = _unmarshal(rows[0][0]) if rows else None
+            state = _unmarshal(rows[0][0]) if rows else None
+            if state is not None:
+                state["stamp"] = self.stamp(output)
+            self._states[output] = state
         return self._states[output]
 
     def stamp(self, output: str) -> dict[str, Any] | None:
@@ -266,8 +271,10 @@ class Cache:
         if output in self._states:
             state = self._states[output]
             return state and state["stamp"]
-        rows = self._query("SELECT stamp FROM builds WHERE output = ?", (output,))
-        return _unmarshal(rows[0][0]) if rows else None
+        if output not in self._stamps:
+            rows = self._query("SELECT stamp FROM builds WHERE output = ?", (output,))
+            self._stamps[output] = _unmarshal(rows[0][0]) if rows else None
+        return self._stamps[output]
 
     def keep_in_memory(self, output: str) -> None:
         """An output folder that lives no longer than this Cache and that nothing else
@@ -287,7 +294,7 @@ class Cache:
             [
                 (
                     "INSERT OR REPLACE INTO builds VALUES (?, ?, ?, NULL)",
-                    [(output, marshal.dumps(state["stamp"]), marshal.dumps(state))],
+                    [(output, marshal.dumps(state["stamp"]), marshal.dumps(_without_stamp(state)))],
                 )
             ]
         )
@@ -315,6 +322,7 @@ class Cache:
     def forget(self, output: str) -> None:
         """An output folder that is gone (serve's temporary one): its state is of no use."""
         self._states.pop(output, None)
+        self._stamps.pop(output, None)
         self._write([("DELETE FROM builds WHERE output = ?", [(output,)])])
 
     def close(self) -> None:
@@ -472,6 +480,12 @@ def _remove_database(path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         with suppress(OSError):
             Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def _without_stamp(state: dict[str, Any]) -> dict[str, Any]:
+    """The state as stored: its stamp is in a column of its own, read first (1.3 MB of
+    output stats at 10,000 posts, once is enough)."""
+    return {key: value for key, value in state.items() if key != "stamp"}
 
 
 def _unpickle(data: bytes | None) -> Any:
