@@ -365,12 +365,11 @@ def _parse(
                 continue
         current[file.rel] = CachedSource("", keep, file.assets, None, None)
         to_parse.append(file)
-    if options.strict:  # findings are cached too, once asked for
-        parsing = {file.rel for file in to_parse}
-        to_parse += [
-            file for file in found if current[file.rel].lint is None and file.rel not in parsing
-        ]
     parsing = {file.rel for file in to_parse}
+    if options.strict:  # findings are cached too, once asked for
+        unlinted = [f for f in found if current[f.rel].lint is None and f.rel not in parsing]
+        to_parse += unlinted
+        parsing.update(file.rel for file in unlinted)
     reused = [rel for rel in current if rel not in parsing]
 
     def read_cached() -> None:
