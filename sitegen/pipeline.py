@@ -285,6 +285,7 @@ def _render(
         jobs=plan.jobs,
         index=changes.index,
         everything=changes.everything,
+        values=changes.values,
     )
     staged: dict[str, str] = {}
     template_errors: list[SiteError] = []
@@ -663,7 +664,9 @@ class _Work:
     jobs: list[Route | _Produce] = field(default_factory=list)  # workers get their numbers
     index: dict = field(default_factory=dict)  # for dep values: see _Changes
     everything: str = ""
-    values: dict = field(default_factory=dict)  # deps a worker evaluated
+    # dep → its value in this build: what `_Changes` knows (the archive page of 10,000 posts
+    # reads 10,000 deps), and what the worker evaluated itself
+    values: dict = field(default_factory=dict)
 
 
 _work: _Work | None = None

@@ -437,3 +437,23 @@ def test_the_stamp_is_stored_once_and_read_back_with_the_state(make_site, build)
         assert cache.state(output)["stamp"] == marshal.loads(stamp)
     finally:
         cache.close()
+
+
+def test_pages_rendered_again_do_not_evaluate_what_the_build_knows(make_site, build, monkeypatch):
+    """The archive of 10,000 posts reads 10,000 deps: those of unchanged posts have the
+    values the comparison with the last build found, and are not evaluated again."""
+    root = make_site(posts(12))
+    build(root)
+    (root / "content/posts/p005.md").write_text(post("Renamed", "2024-01-06", "Body $x_5^2$."))
+    evaluated, rendering = [], []
+    evaluate = pipeline.depends.evaluate
+    monkeypatch.setattr(
+        pipeline.depends,
+        "evaluate",
+        lambda dep, *a: (rendering and evaluated.append(dep[0])) or evaluate(dep, *a),
+    )
+    render = pipeline._render
+    monkeypatch.setattr(pipeline, "_render", lambda *a: rendering.append(True) or render(*a))
+    assert build(root, jobs=1).written > 0  # the archive, the lists, the neighbours...
+    others = {key for key in evaluated if key[0] == "doc" and key[1] != "content/posts/p005.md"}
+    assert rendering and others == set()
