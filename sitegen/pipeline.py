@@ -528,11 +528,11 @@ class _Changes:
             for rel in set(old_identities) | set(identities)
             if old_identities.get(rel) != identities.get(rel)
         }
-        values, changed = {}, set()
-        for dep, before in old.get("values", {}).items():
+        old_values = old.get("values", {})
+        values, changed = dict(old_values), set()  # a copy keeps the deps' hashes
+        for dep, before in old_values.items():
             owner = dep[0]
             if owner[0] == "doc" and owner[1] not in changed_documents:
-                values[dep] = before
                 continue
             values[dep] = now = depends.evaluate(dep, index, everything)
             if now != before:
