@@ -382,7 +382,8 @@ def _parse(
     stored = _Storing(cache, parse_key, current)
     if len(to_parse) >= MIN_PARALLEL:  # imported once here, not by every worker
         import sitegen.content  # noqa: F401
-    parallel = len(to_parse) >= MIN_PARALLEL or (bool(to_parse) and len(reused) >= MIN_PARALLEL)
+    # with nothing to parse `_map` forks no pool, whatever `parallel` says
+    parallel = len(to_parse) >= MIN_PARALLEL or len(reused) >= MIN_PARALLEL
     stored.take(
         to_parse, _map(_parse_one, to_parse, jobs, progress, "parsing", work, read_cached, parallel)
     )
