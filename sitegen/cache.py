@@ -13,6 +13,7 @@ import hashlib
 import marshal
 import os
 import pickle
+import re
 import sqlite3
 import sys
 import time
@@ -20,7 +21,6 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -58,12 +58,43 @@ LIBRARIES = (
 def code_version() -> str:
     """sitegen's own code and its libraries' versions: a cache from other code is not used."""
     digest = hashlib.blake2b(f"{FORMAT}:{__version__}".encode(), digest_size=16)
-    digest.update(repr([version(name) for name in LIBRARIES]).encode())
+    digest.update(repr(installed_versions(LIBRARIES)).encode())
     for path in sorted(PACKAGE.rglob("*")):
         if path.suffix in {".py", ".js"} and "_theme" not in path.parts:
             digest.update(path.relative_to(PACKAGE).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def installed_versions(names: Iterable[str]) -> list[str]:
+    """Each library's installed version, read off the name of its `NAME-VERSION.dist-info`
+    folder (the layout pip installs wheels in) in one listing of each folder of sys.path,
+    first found first as importlib.metadata does: importing that and asking it took 45 ms
+    of every build. It is asked about a library installed otherwise."""
+    found: dict[str, str] = {}
+    for folder in sys.path:
+        try:
+            names_there = os.listdir(folder or ".")
+        except OSError:  # a zip file, a folder gone
+            continue
+        for entry in names_there:
+            if entry.endswith(".dist-info"):
+                name, _, number = entry.removesuffix(".dist-info").partition("-")
+                found.setdefault(_normal_name(name), number)
+    versions = []
+    for name in names:
+        number = found.get(_normal_name(name))
+        if number is None:
+            from importlib.metadata import version
+
+            number = version(name)
+        versions.append(number)
+    return versions
+
+
+def _normal_name(name: str) -> str:
+    """As wheels spell a distribution's name (PEP 503 and 427)."""
+    return re.sub(r"[-_.]+", "_", name).lower()
 
 
 def digest(*parts: bytes | str) -> str:

@@ -21,7 +21,7 @@ import pytest
 from sitegen import build as build_module
 from sitegen import pipeline
 from sitegen.build import STATE_DIR, BuildOptions, build_site
-from sitegen.cache import DATABASE, Cache, site_lock
+from sitegen.cache import DATABASE, LIBRARIES, Cache, installed_versions, site_lock
 from sitegen.cli import main
 from sitegen.errors import BuildFailed, SiteError
 from sitegen.progress import Progress
@@ -69,6 +69,19 @@ def test_a_cache_from_another_version_is_thrown_away(make_site, build) -> None:
     report = build(root)
     assert [n for n in report.notices if "another version" in n]
     assert report.written == 0  # the output was right already: nothing rewritten
+
+
+def test_library_versions_are_read_as_importlib_metadata_reads_them(tmp_path, monkeypatch):
+    from importlib.metadata import version
+
+    assert installed_versions(LIBRARIES) == [version(name) for name in LIBRARIES]
+    (tmp_path / "Some_Lib-2.0.dist-info").mkdir()  # wheel spelling; first on sys.path wins
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    assert installed_versions(["some.lib", "pygments"]) == ["2.0", version("pygments")]
+    egg = tmp_path / "other-3.1.egg-info"  # installed otherwise: importlib.metadata is asked
+    egg.mkdir()
+    (egg / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: other\nVersion: 3.1\n")
+    assert installed_versions(["other"]) == ["3.1"]
 
 
 def test_an_unwritable_cache_folder_builds_without_a_cache(make_site, build, tmp_path) -> None:
