@@ -330,9 +330,9 @@ def test_changing_a_build_option_and_back(site, change):
     ("template", "old", "shown_in"),
     [
         ("base.html", '<meta name="generator" content="sitegen">', "about/index.html"),
-        ("_macros.html", '<div class="post-meta">', "index.html"),
+        ("_macros.html", "{% macro post_count(n) %}", "tags/energy/index.html"),
         ("_toc.html", '<nav class="toc"', "2024/03/gamma/index.html"),
-        ("_post_meta.html", "{{ m.post_meta(doc) -}}", "tags/energy/index.html"),
+        ("_post_meta.html", '<div class="post-meta">', "tags/energy/index.html"),
         ("_site_header.html", '<header class="site-header">', "2024/01/alpha/index.html"),
         ("_site_footer.html", '<p class="colophon">', "archives/index.html"),
     ],
@@ -348,9 +348,9 @@ def test_edit_a_site_template_override(site, template, old, shown_in):
 
 def test_add_a_template_override_then_delete_it(site):
     before = assert_same(site)
-    override(site, "_macros.html", '<div class="post-meta">', '<div class="post-meta over">')
+    override(site, "_post_meta.html", '<div class="post-meta">', '<div class="post-meta over">')
     assert 'class="post-meta over"' in page(assert_same(site), "2024/01/alpha/index.html")
-    (site / "templates/_macros.html").unlink()
+    (site / "templates/_post_meta.html").unlink()
     assert assert_same(site).tree == before.tree
 
 

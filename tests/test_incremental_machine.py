@@ -62,9 +62,11 @@ class IncrementalSite(RuleBasedStateMachine):
         )
 
     def save_template(self, mark: str) -> None:
-        text = (THEME / "_macros.html").read_text(encoding="utf-8")
+        text = (THEME / "_post_meta.html").read_text(encoding="utf-8")
         old = '<div class="post-meta">'
-        write_file(self.root, "templates/_macros.html", text.replace(old, f"{old}<!-- {mark} -->"))
+        write_file(
+            self.root, "templates/_post_meta.html", text.replace(old, f"{old}<!-- {mark} -->")
+        )
 
     def pick(self, index: int) -> str:
         return sorted(self.posts)[index % len(self.posts)]
