@@ -3,6 +3,7 @@ and quiet while results flow."""
 
 from __future__ import annotations
 
+import gc
 import multiprocessing.pool
 import time
 
@@ -68,3 +69,20 @@ def test_items_are_done_by_the_workers_in_runs(monkeypatch) -> None:
     ]
     assert results == list(range(1000))
     assert [len(run) for run in sent[0]] == [len(run) for run in pipeline._runs(results, 2)]
+
+
+def _collector(number: int) -> tuple[int, bool, int]:
+    return number, gc.isenabled(), gc.get_threshold()[0]
+
+
+def test_workers_collect_garbage_seldom_under_a_parent_that_does_not() -> None:
+    work = pipeline._Work(config=None)  # type: ignore[arg-type]
+    progress = Progress(time.perf_counter(), enabled=False)
+    enabled = gc.isenabled()
+    gc.disable()  # as a build does in the parent
+    try:
+        results = list(pipeline._map(_collector, list(range(100)), 2, progress, "test", work))
+    finally:
+        if enabled:
+            gc.enable()
+    assert {(on, threshold) for _, on, threshold in results} == {(True, 20_000)}
