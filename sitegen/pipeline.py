@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sitegen import depends
+from sitegen.background import Background
 from sitegen.build import TEMPLATE_CACHE, BuildOptions, BuildReport, Inputs
 from sitegen.cache import Cache, CachedSource, code_version, digest, file_stat, scan_files
 from sitegen.config import Config
@@ -76,6 +77,9 @@ def run(
     if not fresh and old.get("rendering") != key["rendering"]:
         fresh = "first build here" if not old else "sitegen, the config or the options changed"
 
+    stamp = old.get("stamp") or {}
+    private = cache.private(key["output"])  # serve's: nobody else writes there
+    tampered = _tampered(output, stamp.get("outputs", {}), private)
     publishing = Publishing(options.drafts, options.future, options.now)
     templates = _Templates(config, precompiling)
     parsed = _parse(
@@ -89,12 +93,8 @@ def run(
     routes = site_routes(site)
     identities = {doc.source: parsed.identities[doc.source] for doc in site.posts + site.pages}
 
-    stamp = old.get("stamp") or {}
     previous = set(stamp.get("outputs", {})) | set(cache.pending(key["output"]))
-    private = cache.private(key["output"])  # serve's: nobody else writes there
-    changes = _Changes.find(
-        old, site, identities, config, output, stamp.get("outputs", {}), private
-    )
+    changes = _Changes.find(old, site, identities, config, stamp.get("outputs", {}), tampered())
     plan = _Plan(fresh, changes)
     plan.pages(routes)
     for pair in feed_pairs(site):
@@ -517,9 +517,8 @@ class _Changes:
         site: Site,
         identities: dict[str, str],
         config: Config,
-        output: Path,
         old_outputs: dict[str, Any],
-        private: bool,
+        tampered: set[str],
     ) -> _Changes:
         index = depends.site_index(site)
         everything = digest(repr(sorted(identities.items())))
@@ -544,12 +543,6 @@ class _Changes:
             name for name, before in old.get("templates", {}).items() if templates[name] != before
         }
         stats = {rel: tuple(stat) for rel, stat in old_outputs.items()}
-        folder = str(output)
-        tampered = (
-            set()
-            if private
-            else {rel for rel, stat in stats.items() if file_stat(f"{folder}/{rel}") != stat}
-        )
         return cls(
             old,
             values,
@@ -611,6 +604,17 @@ class _Changes:
             name: self.templates.get(name) or _template_fingerprint(self.dirs, name)
             for name in names
         }
+
+
+def _tampered(output: Path, stats: dict[str, Any], private: bool) -> Callable[[], set[str]]:
+    """The outputs changed or deleted since the last build wrote them, statted by a child
+    while this process reads the cache (0.06 s of a 10,000-post rebuild otherwise)."""
+    if private or not stats:
+        return set
+    folder = str(output)
+    return Background(
+        lambda: {rel for rel, stat in stats.items() if file_stat(f"{folder}/{rel}") != tuple(stat)}
+    ).result
 
 
 def _template_fingerprint(dirs: list[Path], name: str) -> str:

@@ -485,6 +485,12 @@ def test_a_deleted_output_file_is_written_again(site):
     assert "2024/01/alpha/index.html" in assert_same(site).tree
 
 
+def test_an_output_file_edited_by_hand_is_written_again(site):
+    written = site / OUTPUT / "2024/01/alpha/index.html"
+    written.write_text(written.read_text(encoding="utf-8") + "<!-- edited -->", encoding="utf-8")
+    assert "<!-- edited -->" not in page(assert_same(site), "2024/01/alpha/index.html")
+
+
 def test_a_second_output_folder_gets_every_file(site, tmp_path):
     assert_equal(incremental_build(site, output=tmp_path / "elsewhere"), clean_build(site))
 
