@@ -1,16 +1,17 @@
-"""Documents as the cache stores them: a body is unpickled when first read, and only then;
-a term link comes back as one object per term."""
+"""Documents as the cache stores them: a body is unpickled when first read, and only then,
+without the Markdown machinery; a term link comes back as one object per term."""
 
 from __future__ import annotations
 
 import pickle
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sitegen.document import Body, Document, TermLink
-from sitegen.markdown.toc import TocEntry
+from sitegen.document import Body, Document, TermLink, TocEntry
 
 
 def document(body: Body) -> Document:
@@ -62,3 +63,21 @@ def test_term_links_come_back_equal_and_shared(names):
     assert first == links and second == links[::-1]
     shared = [link for link in first if "\0" not in link.name]  # others: pickled as fields
     assert all(link is pickle.loads(pickle.dumps(link)) for link in shared)
+
+
+def test_reading_a_cached_body_does_not_import_the_markdown_machinery(tmp_path):
+    """A rebuild reads the edited post's body to check its page; it parses nothing."""
+    cached = tmp_path / "doc.pickle"
+    cached.write_bytes(
+        pickle.dumps(document(Body("<h2 id=x>x</h2>", (TocEntry(2, "x", "x"),), "")))
+    )
+    script = (
+        "import pickle, sys; doc = pickle.loads(open(sys.argv[1], 'rb').read()); "
+        "assert doc.toc[0].id == 'x'; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'markdown_it', 'mdit_py_plugins', 'pygments', 'yaml'}))"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", script, str(cached)], capture_output=True, text=True, check=True
+    )
+    assert shown.stdout.strip() == "[]"

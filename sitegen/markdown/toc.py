@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 
-from sitegen.fastpickle import pickled_by_fields
+from sitegen.document import TocEntry
 from sitegen.urls import make_slug
-
-
-@pickled_by_fields
-@dataclass(frozen=True)
-class TocEntry:
-    level: int
-    id: str
-    title_html: str
 
 
 def heading_ids_plugin(md: MarkdownIt) -> None:
