@@ -13,8 +13,9 @@ from sitegen.errors import SiteError
 from sitegen.frontmatter import SLUG_PATTERN, Meta, split_front_matter, validate_meta
 from sitegen.markdown import MarkdownOptions, RenderedBody, render_markdown
 from sitegen.markdown.math import DEFAULT_ENVIRONMENTS
+from sitegen.slugs import make_slug
 from sitegen.sources import BUNDLE_INDEX, Source
-from sitegen.urls import expand_permalink, link, make_slug
+from sitegen.urls import expand_permalink, link
 
 SUMMARY_LENGTH = 160
 UNRENDERED = RenderedBody("", "", False, (), False, "")

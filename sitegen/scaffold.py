@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sitegen.config import CONFIG_NAME, load_config
 from sitegen.errors import SiteError
-from sitegen.urls import HAN, make_slug
+from sitegen.slugs import HAN, make_slug
 
 CONFIG_TEMPLATE = """\
 [site]

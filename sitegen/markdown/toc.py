@@ -6,7 +6,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 
 from sitegen.document import TocEntry
-from sitegen.urls import make_slug
+from sitegen.slugs import make_slug
 
 
 def heading_ids_plugin(md: MarkdownIt) -> None:
