@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +37,17 @@ title = "Test blog"
 base_url = "https://example.org/"
 language = "en"
 """
+
+
+def imported_after(code: str, *args: str) -> set[str]:
+    """The top-level packages a fresh interpreter has imported once `code` has run: what a
+    process of sitegen pays for at start-up, which this process (having imported it all)
+    cannot tell."""
+    probe = f"{code}\nimport sys\nprint(*{{name.split('.')[0] for name in sys.modules}})"
+    shown = subprocess.run(
+        [sys.executable, "-c", probe, *args], capture_output=True, text=True, check=True
+    )
+    return set(shown.stdout.split())
 
 
 def post(title: str, date: str = "2024-01-01", body: str = "Hello.", **meta: object) -> str:
