@@ -6,6 +6,7 @@ and the child compiling the theme (`precompile`), need not import the Markdown m
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -64,11 +65,12 @@ class Body:
     HTML of 10,000 cached posts (0.1 s), and a first build decodes each in the render
     worker that shows it, not in the process that gathers them all."""
 
-    __slots__ = ("_parts", "_pickled")
+    __slots__ = ("_digest", "_parts", "_pickled")
 
     def __init__(self, html: str, toc: tuple[TocEntry, ...], text: str) -> None:
         self._parts: tuple[str, tuple[TocEntry, ...], str] | None = (html, toc, text)
         self._pickled: bytes | None = None
+        self._digest: str | None = None
 
     @property
     def parts(self) -> tuple[str, tuple[TocEntry, ...], str]:
@@ -76,8 +78,20 @@ class Body:
             pickled = self._pickled  # None if another thread has just unpickled it
             if pickled is not None:
                 self._parts = pickle.loads(pickled)
+                self._digest = _digest_of(pickled)
                 self._pickled = None  # kept once only
         return self._parts  # type: ignore[return-value]
+
+    @property
+    def digest(self) -> str:
+        """Of the bytes it is pickled as, so what a page shows of a body is fingerprinted
+        without reading the HTML through (see `depends.PARTS`). Equal digests are equal
+        bodies; an equal body pickled otherwise only costs its page being rendered again."""
+        if self._digest is None:
+            parts = self.parts
+            if self._digest is None:  # made here, not unpickled
+                self._digest = _digest_of(pickle.dumps(parts, pickle.HIGHEST_PROTOCOL))
+        return self._digest
 
     def __reduce__(self) -> tuple:
         pickled = self._pickled or pickle.dumps(self.parts, pickle.HIGHEST_PROTOCOL)
@@ -92,8 +106,12 @@ class Body:
 
 def _pickled_body(pickled: bytes) -> Body:
     body = Body.__new__(Body)
-    body._parts, body._pickled = None, pickled
+    body._parts, body._pickled, body._digest = None, pickled, None
     return body
+
+
+def _digest_of(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 @pickled_by_fields

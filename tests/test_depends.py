@@ -1,14 +1,17 @@
 """Fingerprints of what pages show: the same with the shown keys of tracked objects kept
-across a pass over every route as without, and each object's key made once in it."""
+across a pass over every route as without, and each object's key made once in it; what a
+page reads of a document, by part, each part fingerprinted once."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from sitegen import depends, pipeline
 from sitegen.config import load_config
 from sitegen.content import load_document, markdown_options
-from sitegen.document import Publishing
+from sitegen.document import Document, Publishing
+from sitegen.render import make_environment
 from sitegen.routes import site_routes
 from sitegen.site import assemble_site
 from sitegen.sources import find_sources
@@ -44,3 +47,50 @@ def test_each_objects_key_is_made_once_in_a_pass(monkeypatch):
         pipeline._context_fingerprint(route, keys)
     assert made  # list and post pages show tracked objects
     assert len(made) == len(set(made)) == len(keys)
+
+
+def test_a_document_is_read_by_parts_and_the_sites_config_not_at_all():
+    config = load_config(REPO)
+    docs = [load_document(s, config, markdown_options(config)) for s in find_sources(REPO)]
+    site = assemble_site(config, docs, Publishing(now=NOW))
+    post = site.posts[0]
+    env = make_environment(config)
+
+    def deps(source: str) -> dict:
+        with depends.recording() as seen:
+            env.from_string(source).render(site=site, post=post)
+        return dict(seen.deps())
+
+    key = ("doc", post.source)
+    assert deps("{{ site.title }} {{ site.config.site.author }}") == {}
+    assert deps("<a href='{{ post.url }}'>{{ post.title }}</a>") == {key: ("link",)}
+    shown = "{{ post.title }}{% for t in post.tags %}{{ t.name }}{% endfor %}{{ post.body_html }}"
+    assert deps(shown) == {key: ("body", "link", "meta")}
+    assert deps("{{ post.excerpt_html }}{{ post.toc|length }}") == {key: ("body", "excerpt")}
+
+
+def test_every_attribute_of_a_document_is_in_one_part():
+    fields = {f.name for f in dataclasses.fields(Document)} - {"body"}
+    named = [name for names in depends.PARTS.values() for name in names]
+    assert len(named) == len(set(named))
+    assert set(named) == fields | {"body_html", "toc", "text"}
+
+
+def test_a_part_is_fingerprinted_once_per_document_and_changes_with_it(monkeypatch):
+    config = load_config(REPO)
+    docs = [load_document(s, config, markdown_options(config)) for s in find_sources(REPO)]
+    doc = docs[0]
+    index = {("doc", doc.source): doc}
+    made = []
+    fingerprint = depends.fingerprint
+    monkeypatch.setattr(depends, "fingerprint", lambda v, *a: made.append(v) or fingerprint(v, *a))
+    link = depends.evaluate((("doc", doc.source), ("link",)), index, "")
+    both = depends.evaluate((("doc", doc.source), ("link", "meta")), index, "")
+    assert len(made) == 2 + 2  # each part once, and each dep's value
+    retitled = dataclasses.replace(doc, title=doc.title + "!")
+    index[("doc", doc.source)] = retitled
+    assert depends.evaluate((("doc", doc.source), ("link",)), index, "") != link
+    assert depends.evaluate((("doc", doc.source), ("meta",)), index, "") == depends.evaluate(
+        (("doc", doc.source), ("meta",)), {("doc", doc.source): doc}, ""
+    )
+    assert both != link

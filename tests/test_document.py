@@ -1,5 +1,6 @@
 """Documents as the cache stores them: a body is unpickled when first read, and only then,
-without the Markdown machinery; a term link comes back as one object per term."""
+without the Markdown machinery, and known by the digest of its bytes; a term link comes
+back as one object per term."""
 
 from __future__ import annotations
 
@@ -53,6 +54,17 @@ def test_a_body_is_not_unpickled_until_it_is_read():
     assert doc.body._parts is None  # the title and dates are read; the body is not, yet
     assert doc.title == "A" and doc.body._parts is None
     assert doc.body_html == "<p>正文 $x$</p>" and doc.body._parts is not None
+
+
+@given(html=st.text(), other=st.text(), titles=st.lists(st.text(), max_size=3))
+def test_a_bodys_digest_is_the_same_made_or_unpickled_and_changes_with_it(html, other, titles):
+    toc = tuple(TocEntry(2, f"h{i}", title) for i, title in enumerate(titles))
+    made = Body(html, toc, "")
+    loaded = pickle.loads(pickle.dumps(document(made))).body
+    assert loaded.digest == made.digest  # unpickled: of the bytes read, not pickled again
+    assert loaded.parts[0] == html
+    changed = Body(html + other, toc, "") if other else Body(html, (*toc, TocEntry(3, "x", "")), "")
+    assert changed.digest != made.digest
 
 
 @given(names=st.lists(st.text(), min_size=1, max_size=4))
