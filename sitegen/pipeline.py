@@ -675,6 +675,7 @@ class _Work:
     # dep → its value in this build: what `_Changes` knows (the archive page of 10,000 posts
     # reads 10,000 deps), and what the worker evaluated itself
     values: dict = field(default_factory=dict)
+    keys: dict[int, str] = field(default_factory=dict)  # see _context_fingerprint
 
 
 _work: _Work | None = None
@@ -715,7 +716,8 @@ def _render_one(number: int) -> tuple[dict[str, str] | SiteError, str, tuple, tu
             return error, "", (), ()
     staged = _stage_all(work.output, {job.output_path: data})
     deps = tuple(_valued(dep, work) for dep in seen.deps())
-    return staged, _context_fingerprint(job), deps, tuple(sorted(seen.templates))
+    # the site's objects live as long as the worker: their keys are shown once in it
+    return staged, _context_fingerprint(job, work.keys), deps, tuple(sorted(seen.templates))
 
 
 def _valued(dep: depends.Dep, work: _Work) -> tuple[depends.Dep, str]:
