@@ -141,6 +141,18 @@ def _attribute(owner: object, name: object) -> object:
         return MISSING
 
 
+def document_parts(doc: Document) -> dict[str, str]:
+    """Every part's fingerprint, made by the worker that parses `doc` (where its values are
+    at hand and its body is about to be pickled anyway), then kept with the document by the
+    process that gathers them (`keep_parts`), which every render worker forks from: else
+    each of them made those of every document its pages list."""
+    return {part: _part(doc, part) for part in PARTS}
+
+
+def keep_parts(doc: Document, parts: dict[str, str]) -> None:
+    doc.__dict__.setdefault(_PARTS_MADE, {}).update(parts)
+
+
 def _part(doc: Document, part: str) -> str:
     """The fingerprint of one part of `doc`, made once and kept with it (a document's
     attributes never change; one parsed again is another object)."""

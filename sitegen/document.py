@@ -78,7 +78,6 @@ class Body:
             pickled = self._pickled  # None if another thread has just unpickled it
             if pickled is not None:
                 self._parts = pickle.loads(pickled)
-                self._digest = _digest_of(pickled)
                 self._pickled = None  # kept once only
         return self._parts  # type: ignore[return-value]
 
@@ -88,9 +87,10 @@ class Body:
         without reading the HTML through (see `depends.PARTS`). Equal digests are equal
         bodies; an equal body pickled otherwise only costs its page being rendered again."""
         if self._digest is None:
-            parts = self.parts
-            if self._digest is None:  # made here, not unpickled
-                self._digest = _digest_of(pickle.dumps(parts, pickle.HIGHEST_PROTOCOL))
+            pickled = self._pickled
+            if pickled is None:  # made in this process: kept, to be pickled once for both
+                pickled = self._pickled = pickle.dumps(self.parts, pickle.HIGHEST_PROTOCOL)
+            self._digest = _digest_of(pickled)
         return self._digest
 
     def __reduce__(self) -> tuple:

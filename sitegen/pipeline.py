@@ -433,7 +433,7 @@ class _Storing:
 
     def take(self, files: list[SourceFile], results: Iterable[tuple]) -> None:
         last = files[-1] if files else None
-        for file, (text_digest, parsed, withheld, lint) in zip(files, results, strict=True):
+        for file, (text_digest, parsed, withheld, lint, parts) in zip(files, results, strict=True):
             entry = replace(
                 self.current[file.rel],
                 digest=text_digest,
@@ -442,7 +442,9 @@ class _Storing:
                 parsed=parsed,
             )
             self.current[file.rel] = self.batch[file.rel] = entry
-            self.cache.parsed(self.key, file.rel, entry)  # unpickled while the workers go on
+            result = self.cache.parsed(self.key, file.rel, entry)  # while the workers go on
+            if parts:
+                depends.keep_parts(result, parts)
             if len(self.batch) == WRITE_BATCH and file is not last:
                 self.cache.update_sources(self.key, self.batch, ())
                 self.batch = {}
@@ -466,22 +468,24 @@ def _now_published(entry: CachedSource, publishing: Publishing) -> bool:
     return entry.withheld is not None and publishing.publishes(entry.withheld)
 
 
-def _parse_one(file: SourceFile) -> tuple[str, bytes, Withheld | None, bytes | None]:
+def _parse_one(file: SourceFile) -> tuple[str, bytes, Withheld | None, bytes | None, dict]:
     """One source's digest, its document (or the author's mistake) pickled for the cache,
-    whether it was withheld, and the linter's findings when --strict asks for them."""
+    whether it was withheld, the linter's findings when --strict asks for them, and the
+    fingerprints of the document's parts (`depends.document_parts`)."""
     from sitegen.content import load_document, markdown_options  # see _parse
 
     work = _current_work()
     if work.markdown is None:
         work.markdown = markdown_options(work.config)
     source = file.read(work.config.root)
-    withheld = None
+    withheld, parts = None, {}
     try:
         result: Document | SiteError = load_document(
             source, work.config, work.markdown, work.publishing
         )
         if not result.rendered:
             withheld = Withheld(result.draft, result.date)
+        parts = depends.document_parts(result)  # first: its body is pickled once for both
     except SiteError as error:
         result = error
     lint = None
@@ -489,7 +493,7 @@ def _parse_one(file: SourceFile) -> tuple[str, bytes, Withheld | None, bytes | N
         from sitegen.check import lint_source
 
         lint = pickle.dumps(lint_source(source, work.config, work.markdown))
-    return digest(source.data), pickle.dumps(result), withheld, lint
+    return digest(source.data), pickle.dumps(result), withheld, lint, parts
 
 
 # --- what changed since the last build ---------------------------------------------------

@@ -15,7 +15,7 @@ from sitegen.render import make_environment
 from sitegen.routes import site_routes
 from sitegen.site import assemble_site
 from sitegen.sources import find_sources
-from tests.conftest import NOW, REPO
+from tests.conftest import NOW, REPO, post
 
 
 def _example_routes():
@@ -94,3 +94,21 @@ def test_a_part_is_fingerprinted_once_per_document_and_changes_with_it(monkeypat
         (("doc", doc.source), ("meta",)), {("doc", doc.source): doc}, ""
     )
     assert both != link
+
+
+def test_the_worker_that_parses_a_document_fingerprints_its_parts(make_site, build, monkeypatch):
+    """Render workers fork from the process that gathers the documents: the parts come with
+    them, made once, not once by each worker whose pages list a post."""
+    root = make_site(
+        {f"content/posts/p{i}.md": post(f"P{i}", f"2024-01-0{i + 1}") for i in range(3)}
+    )
+    made_before_rendering = []
+    render = pipeline._render
+
+    def check(plan, site, *args):
+        made_before_rendering.extend(sorted(d.__dict__[depends._PARTS_MADE]) for d in site.posts)
+        return render(plan, site, *args)
+
+    monkeypatch.setattr(pipeline, "_render", check)
+    build(root, jobs=2)
+    assert made_before_rendering == [sorted(depends.PARTS)] * 3
