@@ -59,6 +59,7 @@ PARTS = {
     "excerpt": ("excerpt_html", "has_more", "excerpt_has_math", "summary"),
     "body": ("body_html", "toc", "text", "has_math"),
 }
+# (the `Body` object itself is its body part too)
 _PART_OF = {name: part for part, names in PARTS.items() for name in names} | {"body": "body"}
 _PARTS_MADE = "_sitegen_parts"  # where a document keeps its parts' fingerprints
 # What `Site` takes from the config: the same for every page of a build.
