@@ -18,16 +18,17 @@ from sitegen.sources import find_sources
 from tests.conftest import NOW, REPO, post
 
 
-def _example_routes():
+def _example_site():
     config = load_config(REPO)
     docs = [
         load_document(source, config, markdown_options(config))
         for source in find_sources(Path(REPO))
     ]
-    return site_routes(assemble_site(config, docs, Publishing(now=NOW)))
+    return assemble_site(config, docs, Publishing(now=NOW))
 
 
-ROUTES = _example_routes()
+SITE = _example_site()
+ROUTES = site_routes(SITE)
 
 
 def test_keys_kept_across_routes_give_the_same_fingerprints():
@@ -50,18 +51,15 @@ def test_each_objects_key_is_made_once_in_a_pass(monkeypatch):
 
 
 def test_a_document_is_read_by_parts_and_the_sites_config_not_at_all():
-    config = load_config(REPO)
-    docs = [load_document(s, config, markdown_options(config)) for s in find_sources(REPO)]
-    site = assemble_site(config, docs, Publishing(now=NOW))
-    post = site.posts[0]
-    env = make_environment(config)
+    doc = SITE.posts[0]
+    env = make_environment(SITE.config)
 
     def deps(source: str) -> dict:
         with depends.recording() as seen:
-            env.from_string(source).render(site=site, post=post)
+            env.from_string(source).render(site=SITE, post=doc)
         return dict(seen.deps())
 
-    key = ("doc", post.source)
+    key = ("doc", doc.source)
     assert deps("{{ site.title }} {{ site.config.site.author }}") == {}
     assert deps("<a href='{{ post.url }}'>{{ post.title }}</a>") == {key: ("link",)}
     shown = "{{ post.title }}{% for t in post.tags %}{{ t.name }}{% endfor %}{{ post.body_html }}"
@@ -77,9 +75,7 @@ def test_every_attribute_of_a_document_is_in_one_part():
 
 
 def test_a_part_is_fingerprinted_once_per_document_and_changes_with_it(monkeypatch):
-    config = load_config(REPO)
-    docs = [load_document(s, config, markdown_options(config)) for s in find_sources(REPO)]
-    doc = docs[0]
+    doc = dataclasses.replace(SITE.posts[0])  # a copy: no part of it made yet
     index = {("doc", doc.source): doc}
     made = []
     fingerprint = depends.fingerprint
