@@ -10,8 +10,9 @@ whose deps, context and templates all evaluate as before would render the same b
 A document is read by parts (`PARTS`), not attribute by attribute: a page that shows its
 title depends on its link, one that shows its excerpt on its excerpt too, its own page on
 its body too. Each part's fingerprint is made once per document, and a page's reads of a
-document are a part or three: at 1,000 posts, fingerprinting every attribute each page read
-of each document, and watching each look at its tags, was a quarter of rendering.
+document are a part or three. Recording what pages read was a quarter of rendering 1,000
+posts when every attribute each page read of each document was fingerprinted for each
+page's deps, and each look at its tags watched.
 What the site takes from the config is not watched at all: a page is rendered again
 whenever the config changes (`build_key`).
 """
