@@ -356,3 +356,17 @@ def test_objects_frozen_before_a_build_stay_frozen(make_site, build):
         assert 0 < gc.get_freeze_count() <= frozen  # still frozen, none of the build's added
     finally:
         gc.unfreeze()
+
+
+def test_a_post_shows_one_meta_line_on_its_page_and_in_lists(make_site, build, tmp_path):
+    """One rendering of the line serves both (`partial_cached`), so it must read the same:
+    the date it was updated too, where it was."""
+    build(make_site({"content/posts/a.md": post("A", updated="2024-03-02", tags=["x"])}))
+    out = tmp_path / "out"
+    pages = ["2024/01/a/index.html", "index.html", "tags/x/index.html"]
+    lines = {
+        str(BeautifulSoup((out / p).read_text(), "html.parser").select_one(".post-meta"))
+        for p in pages
+    }
+    assert len(lines) == 1
+    assert 'datetime="2024-03-02' in lines.pop()
