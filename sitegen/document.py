@@ -56,6 +56,7 @@ class TocEntry:
     level: int
     id: str
     title_html: str
+    depth: int  # how deep it nests in its TOC: 1 for the shallowest level there
 
 
 class Body:

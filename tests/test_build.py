@@ -370,3 +370,14 @@ def test_a_post_shows_one_meta_line_on_its_page_and_in_lists(make_site, build, t
     }
     assert len(lines) == 1
     assert 'datetime="2024-03-02' in lines.pop()
+
+
+def test_the_table_of_contents_nests_each_heading_at_its_depth(make_site, build, tmp_path):
+    """One open <li> per open <ol>; a skipped level is an empty wrapper item."""
+    body = "### a\n\n## b\n\n#### c\n\n### d\n\n## e\n"
+    build(make_site({"content/posts/p.md": post("P", body=body)}))
+    page = BeautifulSoup((tmp_path / "out/2024/01/p/index.html").read_text(), "html.parser")
+    toc = page.select_one("nav.toc")
+    nesting = [(a.text, len(a.find_parents("ol")), len(a.find_parents("li"))) for a in toc("a")]
+    assert nesting == [("a", 2, 2), ("b", 1, 1), ("c", 3, 3), ("d", 2, 2), ("e", 1, 1)]
+    assert [len(li.find_parents("ol")) for li in toc.select("li.toc-skip")] == [1, 2]

@@ -167,3 +167,8 @@ def test_math_in_headings_stays_exact_in_the_table_of_contents():
         'Two <span class="math inline">\\(a_{i}|b\\)</span>',
         "Three",
     ]
+
+
+def test_toc_entries_know_their_depth_below_the_shallowest_heading():
+    doc = doc_of("### a\n\n## b\n\n#### c\n\n### d\n\n## e\n")
+    assert [(e.level, e.depth) for e in doc.toc] == [(3, 2), (2, 1), (4, 3), (3, 2), (2, 1)]

@@ -40,7 +40,7 @@ def document(body: Body) -> Document:
 
 @given(html=st.text(), text=st.text(), titles=st.lists(st.text(), max_size=3))
 def test_a_body_comes_back_from_the_cache_as_it_went_in(html, text, titles):
-    toc = tuple(TocEntry(2, f"h{i}", title) for i, title in enumerate(titles))
+    toc = tuple(TocEntry(2, f"h{i}", title, 1) for i, title in enumerate(titles))
     doc = document(Body(html, toc, text))
     loaded = pickle.loads(pickle.dumps(doc))
     assert (loaded.body_html, loaded.toc, loaded.text) == (html, toc, text)
@@ -58,12 +58,14 @@ def test_a_body_is_not_unpickled_until_it_is_read():
 
 @given(html=st.text(), other=st.text(), titles=st.lists(st.text(), max_size=3))
 def test_a_bodys_digest_is_the_same_made_or_unpickled_and_changes_with_it(html, other, titles):
-    toc = tuple(TocEntry(2, f"h{i}", title) for i, title in enumerate(titles))
+    toc = tuple(TocEntry(2, f"h{i}", title, 1) for i, title in enumerate(titles))
     made = Body(html, toc, "")
     loaded = pickle.loads(pickle.dumps(document(made))).body
     assert loaded.digest == made.digest  # unpickled: of the bytes read, not pickled again
     assert loaded.parts[0] == html
-    changed = Body(html + other, toc, "") if other else Body(html, (*toc, TocEntry(3, "x", "")), "")
+    changed = (
+        Body(html + other, toc, "") if other else Body(html, (*toc, TocEntry(3, "x", "", 2)), "")
+    )
     assert changed.digest != made.digest
 
 
@@ -80,7 +82,7 @@ def test_reading_a_cached_body_does_not_import_the_markdown_machinery(tmp_path):
     """A rebuild reads the edited post's body to check its page; it parses nothing."""
     cached = tmp_path / "doc.pickle"
     cached.write_bytes(
-        pickle.dumps(document(Body("<h2 id=x>x</h2>", (TocEntry(2, "x", "x"),), "")))
+        pickle.dumps(document(Body("<h2 id=x>x</h2>", (TocEntry(2, "x", "x", 1),), "")))
     )
     imported = imported_after(
         "import pickle, sys; doc = pickle.loads(open(sys.argv[1], 'rb').read()); "

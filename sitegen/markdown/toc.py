@@ -29,10 +29,11 @@ def _heading_ids(state: StateCore) -> None:
 
 def collect_toc(md: MarkdownIt, tokens: list, env: dict) -> tuple[TocEntry, ...]:
     """Top-level headings h2–h4 as TOC entries; the title keeps inline math as math."""
-    entries = []
+    headings = []
     for i, token in enumerate(tokens):
         if token.type == "heading_open" and token.level == 0 and token.tag in ("h2", "h3", "h4"):
             children = tokens[i + 1].children or []
             title = md.renderer.renderInline(children, md.options, env)
-            entries.append(TocEntry(int(token.tag[1]), str(token.attrGet("id")), title))
-    return tuple(entries)
+            headings.append((int(token.tag[1]), str(token.attrGet("id")), title))
+    top = min((level for level, _, _ in headings), default=0)
+    return tuple(TocEntry(level, id_, title, level - top + 1) for level, id_, title in headings)
