@@ -332,11 +332,20 @@ def test_changing_a_build_option_and_back(site, change):
         ("base.html", '<meta name="generator" content="sitegen">', "about/index.html"),
         ("_macros.html", "{% macro post_count(n) %}", "tags/energy/index.html"),
         ("_toc.html", '<nav class="toc"', "2024/03/gamma/index.html"),
+        ("_math.html", "<script defer", "2024/03/gamma/index.html"),
         ("_post_meta.html", '<div class="post-meta">', "tags/energy/index.html"),
         ("_site_header.html", '<header class="site-header">', "2024/01/alpha/index.html"),
         ("_site_footer.html", '<p class="colophon">', "archives/index.html"),
     ],
-    ids=["base.html", "_macros.html", "_toc.html", "_post_meta.html", "header", "footer"],
+    ids=[
+        "base.html",
+        "_macros.html",
+        "_toc.html",
+        "_math.html",
+        "_post_meta.html",
+        "header",
+        "footer",
+    ],
 )
 def test_edit_a_site_template_override(site, template, old, shown_in):
     override(site, template, old, f"{old}<!-- mark one -->")
