@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing.pool
+import os
 import time
 
 from hypothesis import given
@@ -86,3 +87,35 @@ def test_workers_collect_garbage_seldom_under_a_parent_that_does_not() -> None:
         if enabled:
             gc.enable()
     assert {(on, threshold) for _, on, threshold in results} == {(True, 20_000)}
+
+
+_warmed: list[int] = []  # what the first item set up, in the process that did it
+
+
+def _warming(number: int) -> tuple[int, int, list[int]]:
+    if not _warmed:
+        _warmed.append(number)
+    return number, os.getpid(), list(_warmed)
+
+
+def test_a_warm_map_does_its_first_item_here_and_the_workers_inherit_what_it_set_up() -> None:
+    work = pipeline._Work(config=None)  # type: ignore[arg-type]
+    progress = Progress(time.perf_counter(), enabled=False)
+    items = list(range(pipeline.MIN_PARALLEL))
+    try:
+        results = list(pipeline._map(_warming, items, 2, progress, "test", work, warm=True))
+    finally:
+        _warmed.clear()
+    assert [number for number, _, _ in results] == items
+    assert [pid == os.getpid() for _, pid, _ in results] == [True] + [False] * (len(items) - 1)
+    assert {tuple(warmed) for _, _, warmed in results} == {(0,)}
+
+
+def test_a_warm_map_of_a_few_items_leaves_them_all_to_a_worker() -> None:
+    """So that what the caller does meanwhile runs alongside (reading the cache)."""
+    work = pipeline._Work(config=None)  # type: ignore[arg-type]
+    progress = Progress(time.perf_counter(), enabled=False)
+    results = list(
+        pipeline._map(_warming, [0, 1], 2, progress, "test", work, parallel=True, warm=True)
+    )
+    assert _warmed == [] and all(pid != os.getpid() for _, pid, _ in results)
