@@ -17,6 +17,7 @@ from sitegen.markdown.highlight import PLAIN_CODE, highlight_plugin
 from sitegen.markdown.inline_shortcuts import inline_shortcuts
 from sitegen.markdown.links import links_plugin
 from sitegen.markdown.math import DEFAULT_ENVIRONMENTS, math_plugin
+from sitegen.markdown.renderer import Renderer
 from sitegen.markdown.toc import TocEntry, collect_toc, heading_ids_plugin
 from sitegen.plaintext import plain_text
 
@@ -48,7 +49,8 @@ class RenderedBody:
 
 @lru_cache(maxsize=8)
 def make_parser(options: MarkdownOptions) -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    md = MarkdownIt("commonmark", {"html": True}, renderer_cls=Renderer)
+    md.enable(["table", "strikethrough"])
     md.core.ruler.at("normalize", normalize)
     math_plugin(
         md,
