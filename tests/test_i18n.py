@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.i18n import STRINGS, format_date, strings
+from sitegen.i18n import STRINGS, Strings, format_date, strings
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "themes" / "default" / "templates"
 
@@ -84,15 +84,19 @@ def test_both_languages_have_the_same_keys() -> None:
     assert set(STRINGS["zh-CN"]) == set(STRINGS["en"])
 
 
-def test_strings_are_a_copy() -> None:
+def test_strings_read_as_attributes_and_items_and_cannot_change() -> None:
     t = strings("en")
-    t["read_more"] = "changed"
-    assert strings("en")["read_more"] == "Read more"
+    assert t.read_more == t["read_more"] == "Read more"
+    assert dict(t) == STRINGS["en"]
+    with pytest.raises(TypeError):
+        t["read_more"] = "changed"  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        _ = t.no_such_string
 
 
-def test_no_key_is_hidden_by_a_dict_method() -> None:
-    # Jinja resolves `t.items` to dict.items before it tries t["items"].
-    clashes = set(STRINGS["en"]) & set(dir(dict))
+def test_no_key_is_hidden_by_a_mapping_method() -> None:
+    # a key named `items` would hide Strings.items, which dict(t) and == use
+    clashes = set(STRINGS["en"]) & set(dir(Strings))
     assert not clashes
 
 
