@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from sitegen.document import Document
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from feedgen.feed import FeedGenerator
 
 # Links inside post HTML are root-relative (/blog/x/); a feed reader needs them absolute.
-ROOT_RELATIVE = re.compile(r'(\s(?:href|src)=")/(?!/)')
+ROOT_RELATIVE = '="/'  # after `href` or `src` (and a space), and before anything but `/`
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -102,5 +102,19 @@ def _feed(
 
 
 def _absolute_links(html: str, base_url: str) -> str:
+    """The HTML cut at each `="/`, which str.split finds at C speed, and each cut checked
+    around: a regex for `\\s(?:href|src)="/(?!/)` tried every position (40 µs a post, and
+    the feeds show 400 posts)."""
     origin = absolute(base_url, "/")
-    return ROOT_RELATIVE.sub(lambda m: m.group(1) + origin, html)
+    pieces = html.split(ROOT_RELATIVE)
+    joined = [pieces[0]]
+    for before, after in pairwise(pieces):
+        rooted = not after.startswith("/") and _ends_in_link_attribute(before)
+        joined += ('="' + origin if rooted else ROOT_RELATIVE, after)
+    return "".join(joined)
+
+
+def _ends_in_link_attribute(html: str) -> bool:
+    return (html.endswith("href") and html[-5:-4].isspace()) or (
+        html.endswith("src") and html[-4:-3].isspace()
+    )

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import feedparser
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import given
+from hypothesis import strategies as st
 
+from sitegen.feeds import _absolute_links
 from tests.conftest import MINIMAL_CONFIG, post
 
 TEX = r"\sum_{i=1}^n |x_i|^2 < \|x\|_1 \cdot a*b & c"
@@ -67,3 +72,14 @@ def test_feed_links_and_metadata(feeds):
         feeds["categories/shu-xue/rss.xml"].feed.link
         == "https://example.org/blog/categories/shu-xue/"
     )
+
+
+# what a root-relative link is, as a regex: `href="/` or `src="/` after a space, not `//`
+ROOT_RELATIVE_LINK = re.compile(r'(\s(?:href|src)=")/(?!/)')
+PIECES = [' href="/', '\nsrc="/', 'xhref="/', '="/', "/", "href", "src", " ", "\u3000", '"', "a"]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=24).map("".join))
+def test_root_relative_links_and_only_those_become_absolute(html):
+    expected = ROOT_RELATIVE_LINK.sub(lambda m: m.group(1) + "https://example.org/", html)
+    assert _absolute_links(html, "https://example.org/blog/") == expected
