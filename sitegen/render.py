@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -29,14 +29,27 @@ _new_str = str.__new__
 
 
 def escape(value: Any) -> Markup:
-    """markupsafe.escape, for the str and Markup values that are nearly all a page shows
-    without its Python wrapper and `Markup.__new__` (a ninth of rendering a page)."""
+    """markupsafe.escape, for the str, Markup and int values that are nearly all a page
+    shows without its Python wrapper and `Markup.__new__` (a ninth of rendering a page)."""
     kind = type(value)
     if kind is str and _escape_str is not None:
         return _new_str(Markup, _escape_str(value))
     if kind is Markup:
         return value
+    if kind is int:  # a loop index, a page number, a count: nothing to escape
+        return _new_str(Markup, str(value))
     return markupsafe.escape(value)
+
+
+def mark_safe(value: Any) -> Markup:
+    """Jinja's `safe` filter (`Markup(value)`), without `Markup.__new__` for a str: a page
+    marks its body, each excerpt and each TOC entry safe, 23,000 values in 1,000 posts."""
+    kind = type(value)
+    if kind is Markup:
+        return value
+    if kind is str:
+        return _new_str(Markup, value)
+    return Markup(value)
 
 
 class _Template(jinja2.Template):
@@ -70,6 +83,13 @@ class TrackingEnvironment(jinja2.Environment):
         if type(obj) in _TRACKED:
             return depends.read_attribute(obj, argument, value)
         return value
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        """A template's globals as a plain dict, not Jinja's ChainMap over the environment's:
+        every context (a page, an include, an import, a partial) starts from a copy of them,
+        which for a ChainMap is a Python call per key. `make_environment` sets them all
+        before any template is loaded, so a copy is what the ChainMap would show."""
+        return {**self.globals, **(d or {})}
 
     def get_template(self, name: Any, parent: Any = None, globals: Any = None) -> jinja2.Template:
         if isinstance(name, str):
@@ -115,6 +135,7 @@ def make_environment(config: Config, compiled: Path | None = None) -> jinja2.Env
     language = config.site.language
     base_path = config.base_path
     env.filters["date"] = lambda value, style="long": format_date(value, style, language)
+    env.filters["safe"] = mark_safe
     env.globals.update(
         url=partial(link, base_path),
         abs_url=lambda href: absolute(

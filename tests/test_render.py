@@ -131,6 +131,33 @@ def test_escape_is_markupsafes(value):
     assert str(ours) == str(theirs)
 
 
+@given(
+    st.one_of(
+        TEXT,
+        TEXT.map(markupsafe.Markup),
+        st.integers(),
+        st.none(),
+        st.just(_Html()),
+    )
+)
+def test_safe_filter_is_jinjas(value):
+    env = jinja2.Environment(autoescape=True)
+    ours, theirs = render_module.mark_safe(value), env.filters["safe"](value)
+    assert type(ours) is type(theirs) is markupsafe.Markup
+    assert str(ours) == str(theirs)
+
+
+def test_templates_mark_safe_with_ours_and_copy_plain_globals(tmp_path):
+    write_site(tmp_path, {})
+    env = make_environment(load_config(tmp_path))
+    assert env.filters["safe"] is render_module.mark_safe
+    template = env.get_template("404.html")
+    # a dict, not Jinja's ChainMap, which each new context copied a Python call a key
+    assert type(template.globals) is dict
+    assert template.globals == dict(env.globals)
+    assert env.from_string("{{ t.read_more }}|{{ '<b>'|safe }}").render() == "Read more|<b>"
+
+
 def test_templates_compiled_and_loaded_from_bytecode_escape_with_it(tmp_path):
     write_site(tmp_path, {})
     config = load_config(tmp_path)
