@@ -7,6 +7,7 @@ from pathlib import Path
 import jinja2
 import markupsafe
 import pytest
+from bs4 import BeautifulSoup
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,20 +16,24 @@ from sitegen import render as render_module
 from sitegen.build import BuildFailed, BuildOptions, build_site
 from sitegen.config import load_config
 from sitegen.content import load_document, markdown_options
-from sitegen.render import make_environment
+from sitegen.render import make_environment, render_route
+from sitegen.routes import site_routes
 from sitegen.site import Publishing, Site, assemble_site
 from sitegen.sources import Source
-from tests.conftest import NOW, post, write_site
+from tests.conftest import MINIMAL_CONFIG, NOW, post, write_site
 
 META = "{{ doc.title }} ({{ doc.tags|length }} tags, {{ style }})"
 CACHED = '{% for post in site.posts %}[{{ partial_cached("_meta.html", doc=post, style=style) }}]{% endfor %}'
 INLINE = "{% for post in site.posts %}[{% with doc = post %}" + META + "{% endwith %}]{% endfor %}"
 
 
-def environment_and_site(root: Path, templates: dict[str, str]) -> tuple[jinja2.Environment, Site]:
+def environment_and_site(
+    root: Path, templates: dict[str, str], config: str = MINIMAL_CONFIG
+) -> tuple[jinja2.Environment, Site]:
     posts = {"a": post("Alpha", tags=["x", "y"]), "b": post("Beta", "2024-02-01", tags=["x"])}
     files = {f"templates/{name}": text for name, text in templates.items()}
-    write_site(root, files | {f"content/posts/{name}.md": text for name, text in posts.items()})
+    posts_files = {f"content/posts/{name}.md": text for name, text in posts.items()}
+    write_site(root, files | posts_files, config)
     config = load_config(root)
     docs = [
         load_document(
@@ -170,3 +175,16 @@ def test_templates_compiled_and_loaded_from_bytecode_escape_with_it(tmp_path):
         a="<&>", b=markupsafe.Markup("<i>"), c=3
     )
     assert page == "&lt;&amp;&gt;|<i>|3"
+
+
+def test_theme_macros_are_imported_once_and_given_what_they_show(tmp_path):
+    config = MINIMAL_CONFIG + 'license_name = "CC BY 4.0"\nlicense_url = "https://cc.example/"\n'
+    env, site = environment_and_site(tmp_path, {}, config)
+    pages = {route.output_path: route for route in site_routes(site)}
+    html = render_route(env, site, pages["2024/02/b/index.html"]).decode()
+    note = BeautifulSoup(html, "html.parser").select_one(".post-license")
+    assert note.select_one('a[rel="license"]')["href"] == "https://cc.example/"
+    assert note.select("a")[-1]["href"] == "https://example.org/2024/02/b/"  # the page's own
+    render_route(env, site, pages["index.html"])
+    # imported without the page's context, the module is made once and kept (a page each)
+    assert env.get_template("_macros.html")._module is not None
