@@ -28,12 +28,12 @@ INLINE = "{% for post in site.posts %}[{% with doc = post %}" + META + "{% endwi
 
 
 def environment_and_site(
-    root: Path, templates: dict[str, str], config: str = MINIMAL_CONFIG
+    root: Path, templates: dict[str, str], config_text: str = MINIMAL_CONFIG
 ) -> tuple[jinja2.Environment, Site]:
     posts = {"a": post("Alpha", tags=["x", "y"]), "b": post("Beta", "2024-02-01", tags=["x"])}
     files = {f"templates/{name}": text for name, text in templates.items()}
     posts_files = {f"content/posts/{name}.md": text for name, text in posts.items()}
-    write_site(root, files | posts_files, config)
+    write_site(root, files | posts_files, config_text)
     config = load_config(root)
     docs = [
         load_document(
